@@ -1,0 +1,1 @@
+"""Thin Faust wiring: topics, agents, tables, web views, metrics and the CLI. No NLP, no parsing."""

@@ -1,0 +1,151 @@
+"""The `wirestream` command: broker, worker, enrich (offline), push, tail, demo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agents.settings import Settings, load_settings
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+broker_cli = typer.Typer(no_args_is_help=True, help="The local single-node Kafka broker (KRaft).")
+cli.add_typer(broker_cli, name="broker")
+
+
+def local_broker(settings: Settings) -> object:
+    from deploy.kafka.broker import LocalBroker, default_state_dir
+
+    port = settings.broker_port
+    state = settings.broker_state_dir or default_state_dir() / f"broker-{port}"
+    return LocalBroker(port=port, controller_port=port + 1, state_dir=state)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(1)
+
+
+@broker_cli.command("start")
+def broker_start() -> None:
+    """Fetch the broker's jars if needed, then start it (idempotent) and wait until it answers."""
+    from deploy.kafka.broker import BrokerError
+
+    broker = local_broker(load_settings())
+    try:
+        broker.start()  # type: ignore[attr-defined]
+    except BrokerError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(broker.status())  # type: ignore[attr-defined]
+
+
+@broker_cli.command("stop")
+def broker_stop() -> None:
+    broker = local_broker(load_settings())
+    broker.stop()  # type: ignore[attr-defined]
+    typer.echo(broker.status())  # type: ignore[attr-defined]
+
+
+@broker_cli.command("status")
+def broker_status() -> None:
+    typer.echo(local_broker(load_settings()).status())  # type: ignore[attr-defined]
+
+
+@cli.command()
+def worker() -> None:
+    """Run the enrichment worker (a Faust worker) against WIRESTREAM_BROKER."""
+    import faust
+
+    from agents.app import create_app
+    from agents.topics import ensure_topics
+
+    settings = load_settings()
+    ensure_topics(settings)
+    app = create_app(settings)
+    faust.Worker(app, loglevel=settings.log_level, override_logging=True).execute_from_commandline()
+
+
+@cli.command()
+def enrich(
+    paths: Annotated[list[Path] | None, typer.Argument(help="story files; stdin when none")] = None,
+    pretty: Annotated[bool, typer.Option(help="indent the JSON")] = False,
+) -> None:
+    """Enrich stories offline, with no Kafka: one event JSON per line on stdout."""
+    import orjson
+
+    from pipeline.enrich import Enriched, Enricher, RawInput
+    from pipeline.nlp import LanguageModel
+    from schemas.events import enriched_event
+
+    settings = load_settings()
+    inputs = [RawInput(p.read_bytes()) for p in paths] if paths else [RawInput(sys.stdin.buffer.read())]
+    enricher = Enricher(LanguageModel(settings.model), max_story_bytes=settings.max_story_bytes)
+    failed = 0
+    for name, outcome in zip(paths or ["<stdin>"], enricher(inputs), strict=True):
+        if isinstance(outcome, Enriched):
+            option = orjson.OPT_INDENT_2 if pretty else 0
+            sys.stdout.buffer.write(orjson.dumps(enriched_event(outcome.story), option=option) + b"\n")
+        else:
+            failed += 1
+            typer.secho(f"{name}: {outcome.code} at {outcome.stage}: {outcome.message}",
+                        fg=typer.colors.RED, err=True)
+    if failed:
+        raise typer.Exit(2)
+
+
+@cli.command()
+def push(
+    paths: Annotated[list[str], typer.Argument(help="files, folders or globs of stories")],
+) -> None:
+    """Send story files to the raw topic, one message per file."""
+    from agents.push import push_paths
+
+    sent, failed = push_paths(load_settings(), paths)
+    typer.echo(f"sent {sent}, failed {failed}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def tail(
+    count: Annotated[int, typer.Option(help="stop after this many events")] = 10,
+    dead_letters: Annotated[bool, typer.Option("--dead-letters", help="read dead letters")] = False,
+    timeout: Annotated[float, typer.Option(help="seconds of silence before giving up")] = 30.0,
+) -> None:
+    """Print events from the enriched (or dead-letter) topic."""
+    from agents.demo import show_event
+    from agents.kafka_io import read_events
+    from agents.topics import topic_specs
+
+    settings = load_settings()
+    topic = topic_specs(settings)["dead_letter" if dead_letters else "enriched"].name
+    for event in read_events(settings, topic, until_count=count, timeout=timeout):
+        show_event(event)
+
+
+@cli.command()
+def demo(
+    stop: Annotated[bool, typer.Option(help="stop worker and broker at the end")] = False,
+) -> None:
+    """Start the local broker and a worker, push the sample stories, show what came back."""
+    from agents.demo import run_demo
+
+    raise typer.Exit(run_demo(load_settings(), stop_after=stop))
+
+
+@cli.command()
+def stop() -> None:
+    """Stop the worker the demo started, then the local broker."""
+    from agents.demo import stop_all
+
+    stop_all(load_settings())
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Plain Kafka clients for the CLI and the demo: push raw stories, read events back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from agents.settings import Settings
+
+
+def producer(settings: Settings) -> Any:
+    from kafka import KafkaProducer
+
+    return KafkaProducer(
+        bootstrap_servers=settings.broker.split(","), acks="all", linger_ms=5,
+        max_request_size=16 * 1024 * 1024,
+    )
+
+
+def read_events(
+    settings: Settings, topic: str, *, until_count: int | None = None, timeout: float = 60.0,
+    from_beginning: bool = True,
+) -> Iterator[dict[str, Any]]:
+    """Yield decoded events from `topic` until `until_count` arrived or `timeout` of silence."""
+    from kafka import KafkaConsumer
+
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=settings.broker.split(","), group_id=None,
+        auto_offset_reset="earliest" if from_beginning else "latest",
+        enable_auto_commit=False, consumer_timeout_ms=int(timeout * 1000),
+    )
+    seen = 0
+    try:
+        for record in consumer:
+            yield orjson.loads(record.value)
+            seen += 1
+            if until_count is not None and seen >= until_count:
+                return
+    finally:
+        consumer.close()

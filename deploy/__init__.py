@@ -1,0 +1,1 @@
+"""Everything that runs the system: the local Kafka broker launcher, Prometheus, Grafana, images."""

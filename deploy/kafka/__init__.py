@@ -1,0 +1,1 @@
+"""The local single-node Apache Kafka broker (KRaft) that the demo, the tests and CI run."""

@@ -1,0 +1,268 @@
+"""Fetch, format, start and stop a local single-node Apache Kafka broker in KRaft mode.
+
+Jars come from Maven Central through deploy/kafka/pom.xml into a cache outside the repository;
+the broker runs `kafka.Kafka` on loopback with its state and log under one directory.
+Used by `wirestream broker`, the demo and the integration-test fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+POM = HERE / "pom.xml"
+LOG4J_CONFIG = HERE / "log4j2.properties"
+TEMPLATE = HERE / "server.properties.template"
+
+
+class BrokerError(RuntimeError):
+    """The local broker could not be fetched, started or reached; the message says why."""
+
+
+def kafka_version() -> str:
+    match = re.search(r"<kafka\.version>([^<]+)</kafka\.version>", POM.read_text())
+    if match is None:  # pragma: no cover - the pom is ours
+        raise BrokerError(f"{POM} has no <kafka.version> property")
+    return match.group(1)
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "wirestream"
+
+
+def default_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "wirestream"
+
+
+def require_tool(name: str, purpose: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BrokerError(
+            f"`{name}` was not found on PATH; it is needed to {purpose}. "
+            "Install Java 17+ and Maven (Debian: apt-get install openjdk-17-jre-headless maven)."
+        )
+    return path
+
+
+def fetch_jars(cache_dir: Path | None = None) -> Path:
+    """Resolve the broker's jars from Maven Central once; later calls reuse the cache."""
+    version = kafka_version()
+    libs = (cache_dir or default_cache_dir()) / f"kafka-{version}" / "libs"
+    marker = libs / ".complete"
+    if marker.exists():
+        return libs
+    mvn = require_tool("mvn", "fetch the Kafka broker's jars from Maven Central")
+    libs.mkdir(parents=True, exist_ok=True)
+    command = [
+        mvn, "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+        f"-DoutputDirectory={libs}", "-DincludeScope=runtime",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise BrokerError(
+            f"Maven could not fetch Kafka {version} jars (exit {result.returncode}):\n"
+            + (result.stdout + result.stderr)[-2000:]
+        )
+    marker.write_text(version)
+    return libs
+
+
+@dataclass
+class LocalBroker:
+    """One broker: its ports, its state directory (data, config, pid, broker.log)."""
+
+    port: int = 9092
+    controller_port: int = 9093
+    state_dir: Path = field(default_factory=lambda: default_state_dir() / "broker-9092")
+    cache_dir: Path | None = None
+    heap: str = "768m"
+    # extra listeners and settings (TLS/SASL) as (name, port, protocol) and key=value lines
+    extra_listeners: tuple[tuple[str, int, str], ...] = ()
+    extra_config: dict[str, str] = field(default_factory=dict)
+    jvm_options: tuple[str, ...] = ()
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state_dir / "broker.log"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state_dir / "broker.pid"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.state_dir / "data"
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:  # pragma: no cover - someone else's process
+            return None
+        return pid
+
+    def is_running(self) -> bool:
+        return self.pid() is not None and port_open(self.port)
+
+    def write_config(self) -> Path:
+        listeners = [("PLAINTEXT", self.port, "PLAINTEXT"), *self.extra_listeners]
+        protocol_map = {name: proto for name, _, proto in listeners}
+        protocol_map["CONTROLLER"] = "PLAINTEXT"
+        text = TEMPLATE.read_text().format(
+            controller_port=self.controller_port,
+            listeners=",".join(
+                [f"{n}://127.0.0.1:{p}" for n, p, _ in listeners]
+                + [f"CONTROLLER://127.0.0.1:{self.controller_port}"]
+            ),
+            advertised_listeners=",".join(f"{n}://127.0.0.1:{p}" for n, p, _ in listeners),
+            protocol_map=",".join(f"{k}:{v}" for k, v in protocol_map.items()),
+            inter_broker_listener="PLAINTEXT",
+            data_dir=self.data_dir,
+            partitions=3,
+            extra="\n".join(f"{k}={v}" for k, v in self.extra_config.items()),
+        )
+        config = self.state_dir / "server.properties"
+        config.write_text(text)
+        return config
+
+    def _java(self, libs: Path, *args: str) -> list[str]:
+        java = require_tool("java", "run the Kafka broker")
+        return [
+            java, f"-Xmx{self.heap}", f"-Xms{self.heap}",
+            f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
+            *self.jvm_options, "-cp", f"{libs}/*", *args,
+        ]
+
+    def start(self, timeout: float = 90.0) -> None:
+        """Start the broker unless it already runs; return once it answers on its port."""
+        if self.is_running():
+            return
+        if port_open(self.port):
+            raise BrokerError(
+                f"port {self.port} is already taken by another process; stop it or pick "
+                "another port (WIRESTREAM_BROKER_PORT)"
+            )
+        libs = fetch_jars(self.cache_dir)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        config = self.write_config()
+        if not (self.data_dir / "meta.properties").exists():
+            cluster_id = uuid.uuid4().bytes
+            import base64
+
+            cid = base64.urlsafe_b64encode(cluster_id).decode().rstrip("=")
+            fmt = subprocess.run(
+                self._java(libs, "kafka.tools.StorageTool", "format", "-t", cid, "-c", str(config)),
+                capture_output=True, text=True, check=False,
+            )
+            if fmt.returncode != 0:
+                raise BrokerError("formatting the KRaft storage failed:\n" + fmt.stdout + fmt.stderr)
+        with self.log_file.open("ab") as log:
+            process = subprocess.Popen(
+                self._java(libs, "kafka.Kafka", str(config)),
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        self.pid_file.write_text(str(process.pid))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise BrokerError(
+                    f"the broker exited with code {process.returncode}; last lines of "
+                    f"{self.log_file}:\n{tail(self.log_file)}"
+                )
+            if broker_answers(self.bootstrap):
+                return
+            time.sleep(0.5)
+        self.stop()
+        raise BrokerError(f"the broker did not answer within {timeout:.0f}s; see {self.log_file}")
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the broker gracefully (SIGTERM), killing it if it lingers. Idempotent."""
+        pid = self.pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.pid() is not None:
+            time.sleep(0.2)
+            _reap(pid)
+        if self.pid() is not None:
+            os.killpg(pid, signal.SIGKILL)
+            _reap(pid)
+        self.pid_file.unlink(missing_ok=True)
+
+    def kill(self) -> None:
+        """Hard-stop the broker (SIGKILL), as a crash would. For fault-injection tests."""
+        pid = self.pid()
+        if pid is not None:
+            os.killpg(pid, signal.SIGKILL)
+            _reap(pid)
+
+    def status(self) -> str:
+        pid = self.pid()
+        if pid is None:
+            return f"stopped (state in {self.state_dir})"
+        answering = "answering" if broker_answers(self.bootstrap, timeout=5) else "not answering"
+        return f"running, pid {pid}, {answering} on {self.bootstrap}; log {self.log_file}"
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def broker_answers(bootstrap: str, timeout: float = 3.0) -> bool:
+    """True once the broker serves metadata (a controller is elected and it is unfenced)."""
+    from kafka import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000),
+            bootstrap_timeout_ms=int(timeout * 1000),
+        )
+    except (KafkaError, OSError, ValueError):
+        return False
+    try:
+        admin.list_topics()
+        return bool(admin.describe_cluster().get("brokers"))
+    except (KafkaError, OSError, ValueError):
+        return False
+    finally:
+        admin.close()
+
+
+def tail(path: Path, lines: int = 25) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log written)"

@@ -1,0 +1,173 @@
+"""The whole flow for a batch: parse -> normalise -> date-stamp -> dateline -> language -> NER
+-> entities -> quotes -> timex. Errors are data: each input yields an Enriched or a Failure.
+
+`Enricher` is picklable (the model loads lazily in the process that uses it), so a process
+pool can hold one per worker process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pipeline.dates import stamp_dates
+from pipeline.errors import StageError, WireError
+from pipeline.formats import MAX_STORY_BYTES, parse_story
+from pipeline.nlp import LanguageModel, NerSpan
+from pipeline.normalise import normalise
+from pipeline.story import Story
+
+StoryStage = Callable[[Story], Story]
+NerModel = Callable[[Sequence[str]], list[list[NerSpan]]]
+EntityGrouper = Callable[[str, Sequence[NerSpan]], tuple]  # type: ignore[type-arg]
+
+
+@dataclass(frozen=True, slots=True)
+class RawInput:
+    """One raw message: its bytes, when Kafka received it, and an optional format header."""
+
+    data: bytes
+    received: datetime | None = None
+    format_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Enriched:
+    story: Story
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why one input could not be enriched: a stable code, what to fix, and where it failed."""
+
+    code: str
+    message: str
+    stage: str
+    story_id: str | None = None
+
+
+Outcome = Enriched | Failure
+
+
+def _default_stages() -> tuple[tuple[str, StoryStage], ...]:
+    from pipeline.dateline import extract_dateline
+    from pipeline.language import tag_language
+
+    return (("dateline", extract_dateline), ("language", tag_language))
+
+
+def _default_post_stages() -> tuple[tuple[str, StoryStage], ...]:
+    from pipeline.quotes import extract_quotes
+    from pipeline.timex import resolve_timex
+
+    return (("quotes", extract_quotes), ("timex", resolve_timex))
+
+
+class Enricher:
+    """Enrich a batch of raw messages; the language model runs once over the whole batch."""
+
+    def __init__(
+        self,
+        model: NerModel | None = None,
+        *,
+        max_story_bytes: int = MAX_STORY_BYTES,
+        pre_stages: Sequence[tuple[str, StoryStage]] | None = None,
+        post_stages: Sequence[tuple[str, StoryStage]] | None = None,
+        group_entities: EntityGrouper | None = None,
+    ) -> None:
+        self.model: NerModel = model if model is not None else LanguageModel()
+        self.max_story_bytes = max_story_bytes
+        self.pre_stages = tuple(pre_stages) if pre_stages is not None else _default_stages()
+        self.post_stages = tuple(post_stages) if post_stages is not None else _default_post_stages()
+        if group_entities is None:
+            from pipeline.entities import group_entities as grouper
+
+            group_entities = grouper
+        self.group_entities = group_entities
+
+    def __call__(self, batch: Sequence[RawInput]) -> list[Outcome]:
+        outcomes: list[Outcome | tuple[Story, dict[str, float]]] = [
+            self._prepare(item) for item in batch
+        ]
+        ready = [i for i, o in enumerate(outcomes) if isinstance(o, tuple) and _wants_nlp(o[0])]
+        spans: list[list[NerSpan]] = []
+        if ready:
+            started = time.perf_counter()
+            spans = self.model([outcomes[i][0].body for i in ready])  # type: ignore[index]
+            share = (time.perf_counter() - started) / len(ready)
+            for i in ready:
+                outcomes[i][1]["nlp"] = share  # type: ignore[index]
+        by_index = dict(zip(ready, spans, strict=True))
+        return [
+            self._finish(o[0], o[1], by_index.get(i)) if isinstance(o, tuple) else o
+            for i, o in enumerate(outcomes)
+        ]
+
+    def _prepare(self, item: RawInput) -> Outcome | tuple[Story, dict[str, float]]:
+        timings: dict[str, float] = {}
+        story: Story | None = None
+        stage = "parse"
+        try:
+            started = time.perf_counter()
+            story = parse_story(item.data, item.format_hint, max_bytes=self.max_story_bytes)
+            timings["parse"] = time.perf_counter() - started
+            steps: list[tuple[str, StoryStage]] = [
+                ("normalise", normalise),
+                ("dates", lambda s: stamp_dates(s, received=item.received, processed=_now())),
+                *self.pre_stages,
+            ]
+            for stage, step in steps:
+                started = time.perf_counter()
+                story = step(story)
+                timings[stage] = time.perf_counter() - started
+            return story, timings
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
+            return _failure(exc, stage, story)
+
+    def _finish(
+        self, story: Story, timings: dict[str, float], spans: list[NerSpan] | None
+    ) -> Outcome:
+        stage = "entities"
+        try:
+            if spans is not None:
+                started = time.perf_counter()
+                story = dataclasses.replace(story, entities=self.group_entities(story.body, spans))
+                timings["entities"] = time.perf_counter() - started
+                for stage, step in self.post_stages:
+                    started = time.perf_counter()
+                    story = step(story)
+                    timings[stage] = time.perf_counter() - started
+            stage = "dates"
+            story = dataclasses.replace(
+                story, dates=dataclasses.replace(story.dates, processed=_iso_now())
+            )
+            return Enriched(story, timings)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
+            return _failure(exc, stage, story)
+
+
+def _wants_nlp(story: Story) -> bool:
+    """English-language NLP on English copy only; other languages are passed through."""
+    return story.language in (None, "en") or story.language.startswith("en-")
+
+
+def _failure(exc: Exception, stage: str, story: Story | None) -> Failure:
+    story_id = story.story_id if story is not None else None
+    if isinstance(exc, WireError):
+        return Failure(exc.code, exc.message, exc.stage if exc.stage != "unknown" else stage, story_id)
+    wrapped = StageError(f"{type(exc).__name__}: {exc}", stage=stage, story_id=story_id)
+    return Failure(wrapped.code, f"stage {stage!r} failed: {wrapped.message}", stage, story_id)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso_now() -> str:
+    from pipeline.dates import iso_instant
+
+    return iso_instant(_now())

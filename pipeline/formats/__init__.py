@@ -1,0 +1,74 @@
+"""Parse: wire bytes in any supported format -> a Story. The first stage of the flow.
+
+`parse_story` detects the format from the bytes (or takes a hint from a Kafka header) and hands
+them to that format's parser. Every failure is an `InvalidStory` with a stable code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pipeline.errors import InvalidStory, UnsupportedFormat
+from pipeline.formats import jsonstory, seedtext
+from pipeline.story import Story
+
+Parser = Callable[[str], Story]
+
+PARSERS: dict[str, Parser] = {
+    "text": seedtext.parse,
+    "json": jsonstory.parse,
+}
+
+MAX_STORY_BYTES = 5 * 1024 * 1024
+
+
+class InvalidEncoding(InvalidStory):
+    code = "invalid_encoding"
+
+
+class StoryTooLarge(InvalidStory):
+    code = "story_too_large"
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (a BOM is dropped); anything else is rejected with the byte position."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidEncoding(
+            f"story is not valid UTF-8 (bad byte at position {exc.start}); "
+            "send UTF-8 encoded copy"
+        ) from exc
+    if "\x00" in text:
+        raise InvalidEncoding("story contains NUL characters: binary data, not a story")
+    return text
+
+
+def detect_format(text: str) -> str:
+    """Guess the format from the first significant character (and, for JSON, its keys)."""
+    head = text.lstrip()[:1]
+    if head in ("{", "["):
+        return "json"
+    if head == "<":
+        return "xml"
+    return "text"
+
+
+def parse_story(data: bytes, format_hint: str | None = None, *, max_bytes: int = MAX_STORY_BYTES) -> Story:
+    """Turn raw wire bytes into a Story, or raise an InvalidStory saying what is wrong."""
+    if len(data) > max_bytes:
+        raise StoryTooLarge(
+            f"story is {len(data)} bytes, over the {max_bytes}-byte limit; split it or raise "
+            "WIRESTREAM_MAX_STORY_BYTES"
+        )
+    text = decode_text(data)
+    if not text.strip():
+        raise InvalidStory("message is empty: there is no story to parse")
+    fmt = format_hint if format_hint in PARSERS else detect_format(text)
+    parser = PARSERS.get(fmt)
+    if parser is None:
+        raise UnsupportedFormat(
+            f"input looks like {fmt.upper()} but no parser for it is installed; supported: "
+            + ", ".join(sorted(PARSERS))
+        )
+    return parser(text)

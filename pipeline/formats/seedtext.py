@@ -1,0 +1,74 @@
+"""Parse the plain-text wire format: `key value` header lines, a blank line, then the body.
+
+Headers are optional; known keys are date, id, version, headline, byline, dateline, language,
+pubstatus, embargo and subject (repeatable). Text with no header block is all body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from pipeline.errors import InvalidStory, MissingBody
+from pipeline.story import Story, StoryDates
+
+HEADER_KEYS = frozenset(
+    {"date", "id", "version", "headline", "byline", "dateline", "language", "pubstatus",
+     "embargo", "subject", "slug"}
+)
+_HEADER_LINE = re.compile(r"[ \t]*([a-z_]{2,12})[ \t]+(\S[^\n]*?)[ \t]*")
+_PUBSTATUS = {"usable", "withheld", "canceled", "cancelled"}
+
+
+def content_id(kind: str, body: str) -> str:
+    """A stable id for copy that carries none: the same body always gets the same id."""
+    digest = hashlib.sha256(" ".join(body.split()).encode("utf-8")).hexdigest()[:16]
+    return f"urn:wirestream:{kind}:{digest}"
+
+
+def split_headers(text: str) -> tuple[dict[str, list[str]], str]:
+    """Headers (lower-case keys, repeated values kept) and the body after the blank line."""
+    head, sep, rest = text.lstrip("\ufeff\r\n").partition("\n\n")
+    lines = head.replace("\r", "").split("\n")
+    headers: dict[str, list[str]] = {}
+    for line in lines:
+        match = _HEADER_LINE.fullmatch(line)
+        if match is None or match.group(1) not in HEADER_KEYS:
+            return {}, text
+        headers.setdefault(match.group(1), []).append(match.group(2))
+    if not sep:
+        return {}, text
+    return headers, rest
+
+
+def parse(text: str) -> Story:
+    headers, body = split_headers(text.replace("\r\n", "\n"))
+    if not body.strip():
+        raise MissingBody("the story has headers but no body after the blank line")
+
+    def first(key: str) -> str | None:
+        values = headers.get(key)
+        return values[0] if values else None
+
+    version_text = first("version") or "1"
+    if not version_text.isdigit() or int(version_text) < 1:
+        raise InvalidStory(f"header 'version' must be a positive integer, got {version_text!r}")
+    pubstatus = (first("pubstatus") or "usable").lower()
+    if pubstatus not in _PUBSTATUS:
+        raise InvalidStory(
+            f"header 'pubstatus' must be one of usable, withheld, canceled; got {pubstatus!r}"
+        )
+    return Story(
+        story_id=first("id") or content_id("text", body),
+        body=body,
+        version=int(version_text),
+        headline=first("headline"),
+        language=first("language"),
+        byline=first("byline"),
+        dateline=first("dateline"),
+        source_format="text",
+        pubstatus="canceled" if pubstatus == "cancelled" else pubstatus,
+        embargoed_until=first("embargo"),
+        subjects=tuple(headers.get("subject", ())),
+        dates=StoryDates(published=first("date")),
+    )

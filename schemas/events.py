@@ -1,0 +1,96 @@
+"""Builds the events that leave the pipeline: enriched stories and dead letters, as JSON objects.
+
+Accepts the pipeline's records by shape (attributes), so schemas never imports pipeline.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+EVENT_NAMESPACE = uuid.UUID("6f1d3c2a-8a4e-5b7f-9c0d-1e2f3a4b5c6d")
+DEAD_LETTER_ORIGINAL_LIMIT_BYTES = 256 * 1024
+
+
+def event_id(story_id: str, version: int) -> str:
+    """Deterministic id of one story version: a re-publication carries the same id."""
+    return uuid.uuid5(EVENT_NAMESPACE, f"{story_id}\x1f{version}").hex
+
+
+class _Span(Protocol):
+    text: str
+    start: int
+    end: int
+
+
+def _span(span: _Span, **extra: Any) -> dict[str, Any]:
+    return {"text": span.text, "start": span.start, "end": span.end, **extra}
+
+
+def enriched_event(story: Any, source: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The enriched-story event (schema enriched_story.v1) for a fully enriched Story."""
+    event: dict[str, Any] = {
+        "schema": "wirestream.enriched_story.v1",
+        "event_id": event_id(story.story_id, story.version),
+        "story_id": story.story_id,
+        "version": story.version,
+        "headline": story.headline,
+        "body": story.body,
+        "language": story.language,
+        "byline": story.byline,
+        "dateline": story.dateline,
+        "source_format": story.source_format,
+        "pubstatus": story.pubstatus,
+        "embargoed_until": story.embargoed_until,
+        "subjects": list(story.subjects),
+        "word_count": len(story.body.split()),
+        "dates": {
+            "published": story.dates.published,
+            "received": story.dates.received,
+            "processed": story.dates.processed,
+        },
+        "entities": [
+            {
+                "name": entity.name,
+                "label": entity.label,
+                "count": len(entity.mentions),
+                "first_start": min(m.start for m in entity.mentions),
+                "roles": list(entity.roles),
+                "mentions": [_span(m) for m in entity.mentions],
+            }
+            for entity in story.entities
+        ],
+        "quotes": [_span(q, speaker=q.speaker, cue=q.cue) for q in story.quotes],
+        "timex": [_span(t, type=t.type, value=t.value) for t in story.timex],
+    }
+    if source is not None:
+        event["source"] = source
+    return event
+
+
+def dead_letter_event(
+    original: bytes,
+    *,
+    error_code: str,
+    message: str,
+    stage: str,
+    source: dict[str, Any],
+    story_id: str | None = None,
+) -> dict[str, Any]:
+    """The dead-letter event (schema dead_letter.v1). Originals past the limit are truncated;
+    the raw topic still holds them at source topic/partition/offset."""
+    kept = original[:DEAD_LETTER_ORIGINAL_LIMIT_BYTES]
+    return {
+        "schema": "wirestream.dead_letter.v1",
+        "error_code": error_code,
+        "message": message,
+        "stage": stage,
+        "story_id": story_id,
+        "source": source,
+        "original_base64": base64.b64encode(kept).decode("ascii"),
+        "original_size_bytes": len(original),
+        "original_truncated": len(kept) < len(original),
+        "failed_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+    }

@@ -1,0 +1,105 @@
+"""Integration tier: one real Apache Kafka broker per session, started by the project's own
+launcher (deploy/kafka/broker.py), and a fresh topic set and consumer group per test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from agents.settings import Settings
+from deploy.kafka.broker import LocalBroker
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
+    port = free_port()
+    local = LocalBroker(port=port, controller_port=free_port(),
+                        state_dir=tmp_path_factory.mktemp("kafka"))
+    local.start()
+    yield local
+    local.stop()
+
+
+@pytest.fixture
+def settings(broker: LocalBroker, tmp_path: Path) -> Settings:
+    """Settings for one test: its own topics, consumer group, web port and state dir."""
+    tag = uuid.uuid4().hex[:8]
+    return Settings(
+        broker=broker.bootstrap, app_id=f"wirestream-test-{tag}", topic_prefix=f"test-{tag}",
+        partitions=2, web_port=free_port(), data_dir=tmp_path / "worker",
+        batch_seconds=0.1, nlp_processes=1,
+    )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIRESTREAM_")}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"WIRESTREAM_{name.upper()}"] = str(value)
+    return env
+
+
+def wait_for(url: str, timeout: float = 90.0, process: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"worker exited with {process.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+@contextmanager
+def running_worker(settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`wirestream worker` as a real process, with its own settings; stopped on exit."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "agents.cli", "worker"], cwd=ROOT, env=settings_env(settings),
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        try:
+            wait_for(f"{settings.web_url}/health", process=process)
+            yield process
+        except BaseException:
+            print(log.read_text(errors="replace")[-5000:])
+            raise
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def metric_value(settings: Settings, name: str) -> float:
+    """Sum of every sample of `name` on the worker's /metrics page."""
+    with urllib.request.urlopen(f"{settings.web_url}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total

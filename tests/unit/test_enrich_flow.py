@@ -1,0 +1,69 @@
+"""The whole flow on a batch, with the fake language model: outcomes are data, in order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pipeline.enrich import Enriched, Enricher, Failure, RawInput
+from pipeline.testing import FakeLanguageModel, seed_text, simple_entities
+from schemas import ENRICHED_STORY, schema_errors
+from schemas.events import enriched_event, event_id
+
+
+def _enricher(model: FakeLanguageModel, **kwargs: object) -> Enricher:
+    return Enricher(model, pre_stages=(), post_stages=(), group_entities=simple_entities, **kwargs)
+
+
+def test_batch_keeps_order_and_turns_failures_into_data() -> None:
+    model = FakeLanguageModel(places=["Lisbon"])
+    received = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    batch = [
+        RawInput(seed_text("urn:t:a", "Maria Santos said Lisbon was ready."), received),
+        RawInput(b"\xff\xfe not text"),
+        RawInput(seed_text("urn:t:b", "Joao Silva arrived in Lisbon on Monday.")),
+    ]
+    first, second, third = _enricher(model)(batch)
+    assert isinstance(first, Enriched) and isinstance(third, Enriched)
+    assert isinstance(second, Failure) and second.code == "invalid_encoding"
+    assert second.stage == "parse"
+    assert first.story.story_id == "urn:t:a"
+    assert first.story.dates.received == "2026-11-23T10:00:00.000Z"
+    assert {(e.name, e.label) for e in first.story.entities} >= {("Maria Santos", "PERSON"),
+                                                                 ("Lisbon", "GPE")}
+    assert model.texts_seen == 2  # the bad message never reached the model
+    assert set(first.stage_seconds) >= {"parse", "normalise", "dates", "nlp", "entities"}
+
+
+def test_a_stage_that_raises_becomes_a_stage_failure_for_that_story_only() -> None:
+    def explode(story):
+        if "boom" in story.body:
+            raise ValueError("unexpected token")
+        return story
+
+    enricher = Enricher(FakeLanguageModel(), pre_stages=(), post_stages=(("quotes", explode),),
+                        group_entities=simple_entities)
+    good, bad = enricher([RawInput(seed_text("urn:t:1", "All calm.")),
+                          RawInput(seed_text("urn:t:2", "A boom was heard."))])
+    assert isinstance(good, Enriched)
+    assert isinstance(bad, Failure)
+    assert (bad.code, bad.stage, bad.story_id) == ("stage_failed", "quotes", "urn:t:2")
+    assert "unexpected token" in bad.message
+
+
+def test_non_english_copy_skips_english_nlp() -> None:
+    model = FakeLanguageModel()
+    (outcome,) = _enricher(model)([RawInput(b"language de\n\nDie Regierung in Berlin tagte.")])
+    assert isinstance(outcome, Enriched)
+    assert outcome.story.language == "de" and outcome.story.entities == ()
+    assert model.texts_seen == 0
+
+
+def test_enriched_event_is_schema_valid_with_a_deterministic_id() -> None:
+    (outcome,) = _enricher(FakeLanguageModel())([RawInput(seed_text("urn:t:9", "Anna Berg won."))])
+    assert isinstance(outcome, Enriched)
+    event = enriched_event(outcome.story, {"topic": "raw", "partition": 0, "offset": 5})
+    assert schema_errors(ENRICHED_STORY, event) == []
+    assert event["event_id"] == event_id("urn:t:9", 1) != event_id("urn:t:9", 2)
+    for entity in event["entities"]:
+        for mention in entity["mentions"]:
+            assert event["body"][mention["start"]:mention["end"]] == mention["text"]
