@@ -10,11 +10,15 @@ import faust
 
 from agents import metrics
 from agents.enrichment import EnrichmentPool
-from agents.publish import Publisher, raw_input_of
+from agents.guard import guarded
+from agents.lifecycle import Lifecycle, Prepared, send_kills, utcnow
+from agents.publish import Publisher, raw_input_of, source_of
 from agents.settings import Settings
 from agents.topics import topic_specs
+from agents.live import add_live_views
 from agents.web import add_views
-from pipeline.enrich import Enricher
+from pipeline.enrich import Enricher, Failure, RawInput
+from pipeline.lifecycle import Decision
 from pipeline.nlp import LanguageModel
 
 VERSION = "0.1.0"
@@ -51,16 +55,53 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
         settings.nlp_processes,
     )
     publisher = Publisher(topics["enriched"], topics["dead_letter"])
-    app.wirestream = {"settings": settings, "topics": topics, "pool": pool}  # type: ignore[attr-defined]
+    app.wirestream = {  # type: ignore[attr-defined]
+        "settings": settings, "topics": topics, "pool": pool, "publisher": publisher,
+    }
 
-    @app.agent(topics["raw"], name="enrich-stories", concurrency=1)
-    async def enrich_stories(stream: Any) -> None:
+    lifecycle = Lifecycle(app, settings.partitions)
+    app.wirestream["lifecycle"] = lifecycle  # type: ignore[attr-defined]
+
+    @app.agent(topics["raw"], name="triage-stories", concurrency=1)
+    async def triage_stories(stream: Any) -> None:
+        """Parse and validate (cheap, in a thread); forward keyed by story id, or dead-letter."""
+        loop = asyncio.get_running_loop()
         async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
-            metrics.BATCH_SIZE.observe(len(events))
             for event in events:
                 metrics.STORY_SIZE.observe(len(event.message.value or b""))
-            outcomes = await pool.enrich([raw_input_of(event) for event in events])
-            await publisher.publish(events, outcomes)
+            raws = [raw_input_of(event) for event in events]
+
+            async def triage(events: list[Any] = events, raws: list[RawInput] = raws) -> None:
+                prepared = await loop.run_in_executor(None, prepare_batch, pool.enricher, raws)
+                await forward(topics["prepared"], publisher, events, prepared)
+
+            await guarded(events, triage, publisher.publish, "triage")
+
+    @app.agent(topics["prepared"], name="enrich-stories", concurrency=1)
+    async def enrich_stories(stream: Any) -> None:
+        """Lifecycle decisions per story id, then NLP in the pool for what must be enriched."""
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
+            items = [Prepared.from_bytes(event.message.value) for event in events]
+
+            async def enrich(events: list[Any] = events, items: list[Prepared] = items) -> None:
+                decisions = lifecycle.plan(items, utcnow())
+                chosen = [(e, i) for e, i, d in zip(events, items, decisions, strict=True)
+                          if d is Decision.ENRICH]
+                metrics.BATCH_SIZE.observe(len(chosen))
+                outcomes = await pool.enrich([i.story for _, i in chosen])
+                outcomes = lifecycle.mark_duplicates([e for e, _ in chosen], outcomes)
+                await publisher.publish([i.as_event() for _, i in chosen], outcomes)
+                kills = [i for i, d in zip(items, decisions, strict=True) if d is Decision.KILL]
+                await send_kills(topics["enriched"], kills)
+                lifecycle.remember(events, items, decisions)
+
+            await guarded([i.as_event() for i in items], enrich, publisher.publish, "enrich")
+
+    @app.timer(interval=1.0)
+    async def release_embargoes() -> None:
+        """Held copy whose embargo lifted goes back through enrichment (same key, same table)."""
+        for key, value in lifecycle.due_embargoes(utcnow()):
+            await topics["prepared"].send(key=key, value=value)
 
     @app.on_partitions_assigned.connect
     async def on_assigned(app: faust.App, assigned: Any, **kwargs: Any) -> None:
@@ -70,11 +111,13 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
     async def warm_up() -> None:
         await asyncio.get_running_loop().run_in_executor(None, pool.warm_up)
 
-    @app.timer(interval=1.0)
+    @app.task
     async def sample_loop_lag() -> None:
-        started = time.perf_counter()
-        await asyncio.sleep(0)
-        metrics.EVENT_LOOP_LAG.set(time.perf_counter() - started)
+        """How late a 0.5 s sleep wakes up: a blocked event loop shows here at once."""
+        while not app.should_stop:
+            started = time.perf_counter()
+            await asyncio.sleep(0.5)
+            metrics.EVENT_LOOP_LAG.set(max(0.0, time.perf_counter() - started - 0.5))
 
     @app.timer(interval=2.0)
     async def sample_lag() -> None:
@@ -82,6 +125,7 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
 
     metrics.BUILD_INFO.labels(VERSION, kafka_version()).set(1)
     add_views(app)
+    add_live_views(app, settings, topics)
     return app
 
 
@@ -103,3 +147,27 @@ def kafka_version() -> str:
     from deploy.kafka.broker import kafka_version as version
 
     return version()
+
+
+def prepare_batch(enricher: Enricher, raws: list[RawInput]) -> list[Any]:
+    """Runs in a thread: the cheap stages for each raw message (Story or Failure)."""
+    return [enricher.prepare(raw) for raw in raws]
+
+
+async def forward(prepared_topic: Any, publisher: Publisher, events: list[Any],
+                  prepared: list[Any]) -> None:
+    """Parsed stories onward keyed by story id; failures to the dead-letter topic."""
+    futures = []
+    failed_events, failures = [], []
+    for event, result in zip(events, prepared, strict=True):
+        if isinstance(result, Failure):
+            failed_events.append(event)
+            failures.append(result)
+            continue
+        story, _ = result
+        item = Prepared(story, source_of(event), event.message.value)
+        futures.append(await prepared_topic.send(key=story.story_id.encode(), value=item.to_bytes()))
+    if failures:
+        await publisher.publish(failed_events, failures)
+    for future in futures:
+        await future

@@ -143,6 +143,14 @@ def stop() -> None:
     stop_all(load_settings())
 
 
+@cli.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(ctx: typer.Context) -> None:
+    """Throughput and latency benchmark: bare NLP limit vs offline pipeline vs end to end."""
+    from bench.throughput import main as bench_main
+
+    raise typer.Exit(bench_main(list(ctx.args)))
+
+
 def main() -> None:
     cli()
 

@@ -93,7 +93,7 @@ def run_demo(settings: Settings, stop_after: bool = False) -> int:
     console.print(f"pushed {sent} stories ({failed} failed) to {topic_specs(settings)['raw'].name}")
     latest: dict[str, dict[str, Any]] = {}
     for event in read_events(settings, topic_specs(settings)["enriched"].name, timeout=120):
-        if event["story_id"] in wanted:
+        if event.get("kind") == "story" and event["story_id"] in wanted:
             latest[event["story_id"]] = event
             if set(latest) == wanted:
                 break
@@ -128,6 +128,10 @@ def show_event(event: dict[str, Any]) -> None:
     if event.get("schema", "").startswith("wirestream.dead_letter"):
         console.print(Panel(f"{event['error_code']} at {event['stage']}: {event['message']}",
                             title="dead letter", border_style="red"))
+        return
+    if event.get("kind") == "kill":
+        console.print(Panel(f"story {event['story_id']} {event['pubstatus']}: remove every version",
+                            title="kill", border_style="yellow"))
         return
     table = Table(show_header=True, header_style="bold", expand=True)
     table.add_column("entity")

@@ -1,17 +1,25 @@
 """Runs the pipeline's Enricher off the event loop: in a pool of processes that each load the
-model once, or in one thread (tests, nlp_processes=0). A batch is split across the processes."""
+model once, or in one thread (tests, nlp_processes=0). A batch is split across the processes.
+Every input gets an outcome: a crash or error in the pool never loses or wedges a batch."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from pipeline.enrich import Enricher, Failure, Outcome, RawInput
+from pipeline.story import Story
+
+log = logging.getLogger(__name__)
 
 _process_enricher: Enricher | None = None
+
+Item = RawInput | Story
 
 
 def _start_process(enricher: Enricher) -> None:
@@ -20,31 +28,55 @@ def _start_process(enricher: Enricher) -> None:
     enricher.model(["Warm-up."])  # load the model now, not on the first real batch
 
 
-def _enrich_in_process(batch: Sequence[RawInput]) -> list[Outcome]:
+def _enrich_in_process(batch: Sequence[Item]) -> list[Outcome]:
     assert _process_enricher is not None, "pool process started without an Enricher"
     return _process_enricher(batch)
+
+
+def crashed(attempts: int) -> Failure:
+    return Failure(
+        "stage_crashed",
+        f"the NLP process died {attempts} times while enriching this story alone (out of "
+        "memory or a crash in the model); it was isolated so the rest of its batch went on",
+        "nlp",
+    )
+
+
+def raised(exc: BaseException) -> Failure:
+    return Failure(
+        "stage_failed",
+        f"enrichment raised {type(exc).__name__}: {exc}"[:2000],
+        "nlp",
+    )
 
 
 class EnrichmentPool:
     """An executor-backed, restartable home for the Enricher."""
 
+    # a story is dead-lettered as the culprit only if the pool dies this often running it alone;
+    # a pool process killed from outside (OOM killer, operator) is not the story's fault
+    ISOLATED_ATTEMPTS = 2
+
     def __init__(self, enricher: Enricher, processes: int) -> None:
         self.enricher = enricher
         self.processes = processes
+        self.restarts = 0
         self._executor: Executor | None = None
+        self._lock = threading.Lock()  # warm_up starts the pool from a thread
 
     def _start(self) -> Executor:
-        if self._executor is None:
-            if self.processes == 0:
-                self._executor = ThreadPoolExecutor(1, thread_name_prefix="wirestream-nlp")
-            else:
-                self._executor = ProcessPoolExecutor(
-                    self.processes,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start_process,
-                    initargs=(self.enricher,),
-                )
-        return self._executor
+        with self._lock:
+            if self._executor is None:
+                if self.processes == 0:
+                    self._executor = ThreadPoolExecutor(1, thread_name_prefix="wirestream-nlp")
+                else:
+                    self._executor = ProcessPoolExecutor(
+                        self.processes,
+                        mp_context=multiprocessing.get_context("spawn"),
+                        initializer=_start_process,
+                        initargs=(self.enricher,),
+                    )
+            return self._executor
 
     def warm_up(self) -> None:
         """Start the pool and load the model in every process before the first batch."""
@@ -56,30 +88,38 @@ class EnrichmentPool:
             for future in futures:
                 future.result()
 
-    async def enrich(self, batch: Sequence[RawInput]) -> list[Outcome]:
-        """Enrich a batch off the loop. A story that kills its pool process is isolated and
-        returned as a Failure; the others are retried."""
+    async def enrich(self, batch: Sequence[Item]) -> list[Outcome]:
+        """Enrich a batch off the loop; one outcome per input, in order, never an exception
+        (except cancellation). When the pool dies or the batch raises, each story is run alone:
+        the one that keeps killing the pool, or raises, becomes a Failure; the others go on."""
         try:
             return await self._run(batch)
         except BrokenProcessPool:
+            log.warning("the NLP pool died during a batch of %d; running them one by one",
+                        len(batch))
             self.restart()
-        outcomes: list[Outcome] = []
-        for item in batch:
+        except Exception:  # noqa: BLE001 - isolate the story that raised
+            log.exception("a batch of %d raised; running them one by one", len(batch))
+        return [await self._enrich_alone(item) for item in batch]
+
+    async def _enrich_alone(self, item: Item) -> Outcome:
+        for attempt in range(1, self.ISOLATED_ATTEMPTS + 1):
             try:
-                outcomes.extend(await self._run([item]))
+                (outcome,) = await self._run([item])
+                return outcome
             except BrokenProcessPool:
                 self.restart()
-                outcomes.append(Failure(
-                    "stage_crashed",
-                    "the NLP process died while enriching this story (out of memory or a crash "
-                    "in the model); it was isolated so the rest of its batch went on",
-                    "nlp",
-                ))
-        return outcomes
+                if attempt == self.ISOLATED_ATTEMPTS:
+                    return crashed(attempt)
+            except Exception as exc:  # noqa: BLE001 - becomes this story's dead letter
+                return raised(exc)
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _run(self, batch: Sequence[RawInput]) -> list[Outcome]:
+    async def _run(self, batch: Sequence[Item]) -> list[Outcome]:
         loop = asyncio.get_running_loop()
         executor = self._start()
+        if not batch:
+            return []
         if self.processes == 0:
             return await loop.run_in_executor(executor, self.enricher, batch)
         size = max(1, -(-len(batch) // self.processes))
@@ -87,12 +127,19 @@ class EnrichmentPool:
         results = await asyncio.gather(
             *(loop.run_in_executor(executor, _enrich_in_process, chunk) for chunk in chunks)
         )
-        return [outcome for chunk in results for outcome in chunk]
+        outcomes = [outcome for chunk in results for outcome in chunk]
+        if len(outcomes) != len(batch):
+            raise RuntimeError(f"the enricher returned {len(outcomes)} outcomes for "
+                               f"{len(batch)} inputs")
+        return outcomes
 
     def restart(self) -> None:
+        """Replace a broken pool; its processes load the model again (a second or two)."""
+        self.restarts += 1
         self.close()
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None

@@ -23,6 +23,8 @@ def topic_specs(settings: Settings) -> dict[str, TopicSpec]:
     return {
         "raw": TopicSpec(f"{prefix}.stories.raw.v1", p, 4 * WEEK_MS,
                          "raw stories in any supported format, as the newsroom sent them"),
+        "prepared": TopicSpec(f"{prefix}.stories.prepared.v1", p, WEEK_MS,
+                              "internal: parsed stories keyed by story id, for the lifecycle tables"),
         "enriched": TopicSpec(f"{prefix}.stories.enriched.v1", p, 4 * WEEK_MS,
                               "enriched story events (schemas/enriched_story.v1.json)"),
         "dead_letter": TopicSpec(f"{prefix}.stories.dead-letter.v1", 1, 8 * WEEK_MS,

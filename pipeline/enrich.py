@@ -89,9 +89,10 @@ class Enricher:
             group_entities = grouper
         self.group_entities = group_entities
 
-    def __call__(self, batch: Sequence[RawInput]) -> list[Outcome]:
+    def __call__(self, batch: Sequence[RawInput | Story]) -> list[Outcome]:
+        """Enrich raw messages, or stories that `prepare` already parsed, in order."""
         outcomes: list[Outcome | tuple[Story, dict[str, float]]] = [
-            self._prepare(item) for item in batch
+            (item, {}) if isinstance(item, Story) else self._prepare(item) for item in batch
         ]
         ready = [i for i, o in enumerate(outcomes) if isinstance(o, tuple) and _wants_nlp(o[0])]
         spans: list[list[NerSpan]] = []
@@ -106,6 +107,12 @@ class Enricher:
             self._finish(o[0], o[1], by_index.get(i)) if isinstance(o, tuple) else o
             for i, o in enumerate(outcomes)
         ]
+
+    def prepare(self, item: RawInput) -> tuple[Story, dict[str, float]] | Failure:
+        """The cheap stages only (parse, normalise, dates, dateline, language): no model."""
+        prepared = self._prepare(item)
+        assert not isinstance(prepared, Enriched)
+        return prepared
 
     def _prepare(self, item: RawInput) -> Outcome | tuple[Story, dict[str, float]]:
         timings: dict[str, float] = {}

@@ -6,7 +6,8 @@ Offsets (`start`, `end`) always index `Story.body` after normalisation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,30 @@ class Story:
     entities: tuple[Entity, ...] = ()
     quotes: tuple[Quote, ...] = ()
     timex: tuple[Timex, ...] = ()
+    duplicate_of: str | None = None
 
     @property
     def word_count(self) -> int:
         return len(self.body.split())
+
+
+def story_to_dict(story: Story) -> dict[str, Any]:
+    """Plain data (for a Kafka hop between agents or a table); `story_from_dict` inverts it."""
+    return asdict(story)
+
+
+def story_from_dict(data: dict[str, Any]) -> Story:
+    def spans(key: str, kind: type) -> tuple[Any, ...]:
+        return tuple(kind(**item) for item in data.get(key, ()))
+
+    entities = tuple(
+        Entity(e["name"], e["label"], tuple(Mention(**m) for m in e["mentions"]),
+               tuple(e.get("roles", ())))
+        for e in data.get("entities", ())
+    )
+    fields = {k: v for k, v in data.items() if k not in {"entities", "quotes", "timex", "dates"}}
+    fields["subjects"] = tuple(fields.get("subjects", ()))
+    return Story(
+        **fields, dates=StoryDates(**data.get("dates", {})), entities=entities,
+        quotes=spans("quotes", Quote), timex=spans("timex", Timex),
+    )

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 RAW_STORY = "raw_story.v1"
 ENRICHED_STORY = "enriched_story.v1"
 DEAD_LETTER = "dead_letter.v1"
+STORY_KILLED = "story_killed.v1"
 
 
 @cache

@@ -33,6 +33,7 @@ def enriched_event(story: Any, source: dict[str, Any] | None = None) -> dict[str
     """The enriched-story event (schema enriched_story.v1) for a fully enriched Story."""
     event: dict[str, Any] = {
         "schema": "wirestream.enriched_story.v1",
+        "kind": "story",
         "event_id": event_id(story.story_id, story.version),
         "story_id": story.story_id,
         "version": story.version,
@@ -64,6 +65,23 @@ def enriched_event(story: Any, source: dict[str, Any] | None = None) -> dict[str
         ],
         "quotes": [_span(q, speaker=q.speaker, cue=q.cue) for q in story.quotes],
         "timex": [_span(t, type=t.type, value=t.value) for t in story.timex],
+        "duplicate_of": story.duplicate_of,
+    }
+    if source is not None:
+        event["source"] = source
+    return event
+
+
+def kill_event(story: Any, source: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The kill event (schema story_killed.v1): remove every version of story.story_id."""
+    event: dict[str, Any] = {
+        "schema": "wirestream.story_killed.v1",
+        "kind": "kill",
+        "event_id": uuid.uuid5(EVENT_NAMESPACE, f"{story.story_id}\x1fkill").hex,
+        "story_id": story.story_id,
+        "version": story.version,
+        "pubstatus": story.pubstatus,
+        "killed_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
     }
     if source is not None:
         event["source"] = source

@@ -9,14 +9,38 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipeline.errors import InvalidStory, UnsupportedFormat
-from pipeline.formats import jsonstory, seedtext
+from pipeline.formats import jsonstory, newsml, ninjs, nitf, seedtext
+from pipeline.formats.xmlsafe import load_xml, local_name
 from pipeline.story import Story
 
 Parser = Callable[[str], Story]
 
+
+def parse_xml(text: str) -> Story:
+    """XML of any supported kind: NITF or NewsML-G2, told apart by the root element."""
+    root = load_xml(text)
+    name = local_name(root.tag)
+    if name == "nitf":
+        return nitf.from_element(root)
+    if name in newsml.G2_ROOTS:
+        return newsml.from_element(root)
+    if name == "NewsML":
+        raise UnsupportedFormat(
+            "NewsML 1.x document (root <NewsML>): only NewsML-G2, NITF and ninjs are read; "
+            "ask the provider for one of those"
+        )
+    raise UnsupportedFormat(
+        f"XML with root <{name}> is neither NITF (<nitf>) nor a NewsML-G2 item (<newsItem>)"
+    )
+
+
 PARSERS: dict[str, Parser] = {
     "text": seedtext.parse,
     "json": jsonstory.parse,
+    "ninjs": ninjs.parse,
+    "xml": parse_xml,
+    "nitf": nitf.parse,
+    "newsml": newsml.parse,
 }
 
 MAX_STORY_BYTES = 5 * 1024 * 1024
@@ -54,7 +78,9 @@ def detect_format(text: str) -> str:
     return "text"
 
 
-def parse_story(data: bytes, format_hint: str | None = None, *, max_bytes: int = MAX_STORY_BYTES) -> Story:
+def parse_story(
+    data: bytes, format_hint: str | None = None, *, max_bytes: int = MAX_STORY_BYTES
+) -> Story:
     """Turn raw wire bytes into a Story, or raise an InvalidStory saying what is wrong."""
     if len(data) > max_bytes:
         raise StoryTooLarge(

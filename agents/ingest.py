@@ -1,0 +1,156 @@
+"""`POST /stories`: the HTTP way onto the raw topic. Checks the token and the size, validates the
+story with the parser, then writes the original bytes to the raw topic and waits for the ack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import faust
+from aiohttp import web as aioweb
+from pydantic import SecretStr
+
+from agents.settings import Settings
+from pipeline.errors import WireError
+from pipeline.formats import parse_story
+from pipeline.story import Story
+
+log = logging.getLogger(__name__)
+
+FORMAT_HEADER = "wirestream-format"
+HINT_HEADER = "X-Wirestream-Format"
+ACK_TIMEOUT_SECONDS = 30.0
+READ_CHUNK = 64 * 1024
+_HINT = re.compile(r"[a-z0-9][a-z0-9.+_-]{0,31}")
+CONTENT_TYPE_FORMATS = {
+    "text/plain": "text",
+    "application/json": "json",
+    "application/ninjs+json": "ninjs",
+    "application/vnd.iptc.ninjs+json": "ninjs",
+    "application/nitf+xml": "nitf",
+    "application/vnd.iptc.nitf+xml": "nitf",
+    "application/vnd.iptc.g2.newsitem+xml": "newsml",
+}
+
+Reader = Callable[[int], Awaitable[bytes]]
+Sender = Callable[[bytes, bytes, list[tuple[str, bytes]]], Awaitable[Any]]
+Parser = Callable[..., Story]
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def error(status: int, code: str, message: str, **headers: str) -> Reply:
+    return Reply(status, {"error_code": code, "message": message}, dict(headers))
+
+
+def format_hint(headers: Mapping[str, str]) -> str | None:
+    """The format named by X-Wirestream-Format, else by a Content-Type we know; else None."""
+    explicit = (headers.get(HINT_HEADER) or "").strip().lower()
+    if explicit:
+        return explicit if _HINT.fullmatch(explicit) else None
+    media = (headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+    return CONTENT_TYPE_FORMATS.get(media)
+
+
+def bearer_ok(authorization: str | None, token: SecretStr | None) -> bool:
+    """True when no token is configured, or the Bearer credential equals it (constant time)."""
+    if token is None:
+        return True
+    scheme, _, credential = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer":
+        credential = ""
+    expected = token.get_secret_value().encode()
+    return hmac.compare_digest(credential.strip().encode(), expected) and bool(expected)
+
+
+async def read_limited(read: Reader, limit: int) -> bytes | None:
+    """The whole body, or None as soon as it grows past `limit` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await read(READ_CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+
+
+class Ingest:
+    """The handler logic, free of the web framework: headers and a body reader in, a Reply out."""
+
+    def __init__(self, settings: Settings, send: Sender, parse: Parser = parse_story,
+                 ack_timeout: float = ACK_TIMEOUT_SECONDS) -> None:
+        self.token = settings.ingest_token
+        self.max_bytes = settings.max_story_bytes
+        self.send = send
+        self.parse = parse
+        self.ack_timeout = ack_timeout
+
+    async def handle(self, headers: Mapping[str, str], read: Reader) -> Reply:
+        if not bearer_ok(headers.get("Authorization"), self.token):
+            return error(401, "unauthorized", "a valid 'Authorization: Bearer <token>' is required",
+                         **{"WWW-Authenticate": 'Bearer realm="wirestream"'})
+        too_large = error(413, "story_too_large",
+                          f"story is over the {self.max_bytes}-byte limit; split it")
+        declared = headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            return too_large
+        data = await read_limited(read, self.max_bytes)
+        if data is None:
+            return too_large
+        hint = format_hint(headers)
+        loop = asyncio.get_running_loop()
+        try:
+            story = await loop.run_in_executor(
+                None, partial(self.parse, data, hint, max_bytes=self.max_bytes))
+        except WireError as exc:
+            return error(422, exc.code, exc.message)
+        kafka_headers = [(FORMAT_HEADER, hint.encode())] if hint else []
+        try:
+            sent = await asyncio.wait_for(
+                self.send(story.story_id.encode(), data, kafka_headers), self.ack_timeout)
+        except Exception as exc:  # noqa: BLE001 - any broker failure is the same answer
+            log.warning("POST /stories: raw topic write failed for %s: %s",
+                        story.story_id, type(exc).__name__)
+            return error(503, "broker_unavailable",
+                         "the story is valid but could not be written to Kafka; retry")
+        return Reply(202, {
+            "story_id": story.story_id, "version": story.version, "topic": sent.topic,
+            "partition": sent.partition, "offset": sent.offset,
+        })
+
+
+def topic_sender(raw_topic: Any) -> Sender:
+    """Writes to the raw topic through the app's producer and waits for the broker's ack."""
+
+    async def send(key: bytes, value: bytes, headers: list[tuple[str, bytes]]) -> Any:
+        pending = await raw_topic.send(key=key, value=value, headers=headers or None)
+        return await pending
+
+    return send
+
+
+def add_ingest_view(app: faust.App, settings: Settings, raw_topic: Any) -> Ingest:
+    ingest = Ingest(settings, topic_sender(raw_topic))
+
+    @app.page("/stories")
+    class StoriesView(faust.web.View):
+        async def post(self, request: Any) -> Any:
+            reply = await ingest.handle(request.headers, request.content.read)
+            return aioweb.json_response(reply.body, status=reply.status, headers=reply.headers)
+
+    return ingest

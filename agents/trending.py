@@ -1,0 +1,165 @@
+"""Trending entities for the editors' dashboard: enriched events -> entity mentions, re-keyed by
+entity -> a hopping-windowed Faust table of mention counts -> `GET /trending`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+import orjson
+
+from agents.settings import Settings
+
+KEY_SEPARATOR = "\x1f"
+WINDOW_STEPS = 6
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 200
+
+
+def entity_key(name: str, label: str) -> str:
+    """The table key of one entity: label and canonical name, split by a unit separator."""
+    return f"{label}{KEY_SEPARATOR}{name}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """(name, label) of a table key made by `entity_key`."""
+    label, _, name = key.partition(KEY_SEPARATOR)
+    return name, label
+
+
+def mention_counts(event: Mapping[str, Any]) -> dict[str, int]:
+    """Mentions per entity key in one enriched event; an event of another shape counts nothing."""
+    counts: dict[str, int] = {}
+    entities = event.get("entities")
+    if not isinstance(entities, list):
+        return counts
+    for entity in entities:
+        if not isinstance(entity, dict):
+            continue
+        name, label = entity.get("name"), entity.get("label")
+        if not isinstance(name, str) or not isinstance(label, str) or not name.strip():
+            continue
+        count = entity.get("count")
+        if not isinstance(count, int) or count < 1:
+            mentions = entity.get("mentions")
+            count = len(mentions) if isinstance(mentions, list) and mentions else 1
+        key = entity_key(name.strip(), label.strip().upper())
+        counts[key] = counts.get(key, 0) + count
+    return counts
+
+
+def top_entities(
+    items: Iterable[tuple[str, int]], limit: int = DEFAULT_LIMIT, label: str | None = None
+) -> list[dict[str, Any]]:
+    """The `limit` most-mentioned entities, most first, ties by name; zero counts left out."""
+    wanted = label.upper() if label else None
+    rows = []
+    for key, count in items:
+        if not count:
+            continue
+        name, entity_label = split_key(key)
+        if wanted is None or entity_label == wanted:
+            rows.append({"name": name, "label": entity_label, "mentions": int(count)})
+    rows.sort(key=lambda row: (-row["mentions"], row["name"].casefold(), row["label"]))
+    return rows[: max(0, limit)]
+
+
+def parse_limit(raw: str | None) -> int:
+    """`?limit=` as a number between 1 and MAX_LIMIT; anything unreadable is the default."""
+    try:
+        value = int(raw) if raw else DEFAULT_LIMIT
+    except ValueError:
+        return DEFAULT_LIMIT
+    return min(max(value, 1), MAX_LIMIT)
+
+
+class Trending:
+    """The windowed table and the two agents that feed it.
+
+    Agent 1 reads the enriched topic (consumer-group semantics: each event counted once per
+    group) and sends one message per entity to an internal topic keyed by entity. Agent 2 reads
+    that topic, so each entity key lives on exactly one partition and one worker, and adds to
+    the hopping-windowed table. A worker serves the keys of the partitions it holds.
+    """
+
+    def __init__(self, app: faust.App, settings: Settings, enriched_topic: Any) -> None:
+        self.app = app
+        self.size = settings.dashboard_window_seconds
+        self.step = max(self.size // WINDOW_STEPS, 1)
+        self.partitions = settings.partitions
+        self.mentions_topic = app.topic(
+            f"{settings.app_id}-entity-mentions", internal=True, partitions=settings.partitions,
+            key_type=bytes, value_type=bytes, retention=float(self.size),
+        )
+        self.table = app.Table(
+            "trending-entities", default=int, key_type=str, value_type=int,
+            partitions=settings.partitions,
+            help="Entity mentions per hopping window, keyed by label and canonical name.",
+        ).hopping(self.size, self.step, expires=self.size + self.step, key_index=True)
+        app.agent(enriched_topic, name="trending-split-mentions")(self.split_mentions)
+        self.counter = app.agent(self.mentions_topic, name="trending-count-mentions")(
+            self.count_mentions
+        )
+
+    async def split_mentions(self, stream: Any) -> None:
+        async for event in stream.events():
+            stamp = event.message.timestamp
+            if stamp and stamp < time.time() - self.size:
+                continue  # older than any open window: nothing to count
+            try:
+                decoded = orjson.loads(event.value)
+            except orjson.JSONDecodeError:
+                continue
+            if not isinstance(decoded, dict):
+                continue
+            for key, count in mention_counts(decoded).items():
+                await self.mentions_topic.send(key=key.encode(), value=str(count).encode())
+
+    async def count_mentions(self, stream: Any) -> None:
+        async for event in stream.events():
+            try:
+                key, count = event.key.decode(), int(event.value)
+            except (AttributeError, UnicodeDecodeError, ValueError):
+                continue
+            self.table[key] += count
+
+    def current(self) -> Iterable[tuple[str, int]]:
+        """(key, mentions) in the window that covers the last `size` seconds up to now."""
+        return self.table.items().now()  # type: ignore[no-any-return]
+
+    def snapshot(self, limit: int = DEFAULT_LIMIT, label: str | None = None) -> dict[str, Any]:
+        now = time.time()
+        start, end = self.table.table.window.earliest(now)
+        held = self.held_partitions()
+        return {
+            "window_seconds": self.size,
+            "step_seconds": self.step,
+            "window_start": _iso(start),
+            "window_end": _iso(end),
+            "as_of": _iso(now),
+            "entities": top_entities(self.current(), limit, label),
+            "partitions_held": held,
+            "partitions_total": self.partitions,
+            "complete": len(held) >= self.partitions,
+        }
+
+    def held_partitions(self) -> list[int]:
+        """Partitions of the mentions topic whose counts this worker holds (active or standby)."""
+        name = self.mentions_topic.get_topic_name()
+        try:
+            assigned = self.app.assignor.assigned_actives() | self.app.assignor.assigned_standbys()
+        except Exception:  # noqa: BLE001 - no assignment before the worker joined the group
+            return []
+        return sorted({tp.partition for tp in assigned if tp.topic in (name, _changelog(self))})
+
+
+def _changelog(trending: Trending) -> str:
+    return f"{trending.app.conf.id}-{trending.table.name}-changelog"
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")

@@ -1,0 +1,340 @@
+"""The quotes stage (after entities, before timex): direct quotations with speaker and cue verb.
+
+Marks come from pipeline.quote_marks, speakers from pipeline.speakers; this module ties each
+quote to a reporting cue before or after it, or carries the speaker over to a floating quote.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from pipeline.quote_marks import (
+    DOUBLE_MARKS,
+    MarkSpan,
+    find_quote_spans,
+    is_stray_open,
+    mask_quotes,
+    paragraph_spans,
+    sentence_starts,
+)
+from pipeline.speakers import SpeakerResolver, roles_from_apposition
+from pipeline.story import Quote, Story
+
+__all__ = ["extract_quotes", "roles_from_apposition"]
+
+_SPEECH_VERBS = (
+    "say says said saying tells told telling added adds adding asked asks posted wrote writes "
+    "declared stated noted insisted insists warned warns explained argued argues replied "
+    "responded answered recalled acknowledged admitted announced claimed conceded confirmed "
+    "contended cautioned emphasised emphasized stressed suggested tweeted vowed pledged predicted "
+    "promised remarked commented countered complained observed quipped joked concluded "
+    "maintained boasted shouted testified urged accused criticised criticized condemned dismissed "
+    "denied hailed praised"
+).split()
+# Cues that also name things ("a group called"): they count only with a resolvable subject.
+_NAMING_VERBS = frozenset(
+    "described describes describing called calling labelled labeled branded termed".split()
+)
+
+
+def _trie(words: list[str]) -> str:
+    """A regex alternation of words as a prefix tree, so a scan tests one letter per position
+    instead of every word (literal branches only: linear time)."""
+    rest = [w for w in words if w]
+    if not rest:
+        return ""
+    if len(rest) < len(words):  # a word ends here and longer ones go on
+        return f"(?:{_trie(rest)})?"
+    branches = []
+    for first in sorted({w[0] for w in words}):
+        tails = [w[1:] for w in words if w[0] == first]
+        branches.append(re.escape(first) + _trie(tails))
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+# Case-sensitive on purpose: "United States" must not read as the verb "states".
+_CUE_WORDS = sorted({*_SPEECH_VERBS, *_NAMING_VERBS, "according to", "According to"})
+_CUE_RE = re.compile(r"\b" + _trie(_CUE_WORDS) + r"\b")
+_PASSIVE = frozenset("was were is are been be being".split())
+_CLAUSE_RE = re.compile(
+    r"[;:()“”\"]|\b(?:that|which|who|whom|but|while|whereas|although|though|because)\b"
+)
+# Words right before a mark that make it a name or a term, not a quotation.
+_NAMING_WORDS = frozenset(
+    "so-called dubbed nicknamed titled entitled named codenamed code-named slogan hashtag "
+    "headlined marked".split()
+)
+_NAMING_PAIRS = frozenset(
+    ("known as", "the word", "the words", "the term", "the terms", "the phrase", "the slogan")
+)
+_WORD_RE = re.compile(r"\w+")
+_CONJUNCTIONS = frozenset("and but or while as when because which who that so".split())
+_TRAILING_WINDOW = 12  # words allowed between a closing mark and its cue verb
+# Every look-around is bounded so a story of any shape is read in linear time.
+_REACH = 600  # characters searched before a quote for its cue, or after a cue for its speaker
+_CARRY_REACH = 800  # characters of a paragraph searched for the speaker a floating quote inherits
+
+
+@dataclass(frozen=True, slots=True)
+class _Attribution:
+    speaker: str | None
+    cue: str
+
+
+class _Extractor:
+    def __init__(self, story: Story) -> None:
+        self.body = body = story.body
+        self.paragraphs = paragraph_spans(body)
+        self.spans = find_quote_spans(body)
+        self.masked = mask_quotes(body, self.spans)
+        self.starts = sentence_starts(self.masked, self.paragraphs)
+        self.resolver = SpeakerResolver(body, self.masked, story.entities, self.starts)
+        self.cues = list(_CUE_RE.finditer(self.masked))  # one pass; windows are bisected
+        self.cue_starts = [m.start() for m in self.cues]
+        self.cue_cache: dict[int, str | None] = {}
+        # Speakers given so far, per paragraph, as (quote start, speaker) in body order.
+        self.given: dict[int, list[tuple[int, str | None]]] = {}
+        self.paragraph_speaker: dict[int, str | None] = {}
+
+    def _cues_in(self, lo: int, hi: int) -> list[re.Match[str]]:
+        """Cue verbs lying wholly inside masked[lo:hi], in body order."""
+        i, j = bisect_left(self.cue_starts, lo), bisect_left(self.cue_starts, hi)
+        return [m for m in self.cues[i:j] if m.end() <= hi]
+
+    def _sentence_start(self, pos: int) -> int:
+        return max(self.resolver.sentence_start(pos), pos - _REACH)
+
+    def _cue_ok(self, match: re.Match[str]) -> bool:
+        start = match.start()
+        if start > 0 and self.masked[start - 1] == "-":
+            return False  # "so-called"
+        words = _WORD_RE.findall(self.masked, max(0, start - 20), start)
+        prev = words[-1].lower() if words else ""
+        verb = match.group().lower()
+        if prev in _PASSIVE and verb != "according to":
+            return False
+        return not (verb == "asked" and prev in ("when", "if", "after", "before"))
+
+    def _clause_start(self, pos: int) -> int:
+        start = self._sentence_start(pos)
+        for hit in reversed(list(_CLAUSE_RE.finditer(self.masked, start, pos))):
+            relative = hit.group() in ("who", "which") and (
+                self.masked[hit.start() - 2 : hit.start()] == ", "
+            )
+            if relative and "," in self.masked[hit.end() : pos]:
+                continue  # "Smith, who chairs the panel, said": skip the relative clause
+            return hit.end()
+        return start
+
+    def _clause_end(self, pos: int) -> int:
+        i = bisect_right(self.starts, pos)
+        end = min(self.starts[i] if i < len(self.starts) else len(self.body), pos + _REACH)
+        for ch in ',;:()“”"\n':
+            found = self.masked.find(ch, pos, end)
+            if found >= 0:
+                end = found
+        return end
+
+    def cue_speaker(self, match: re.Match[str]) -> str | None:
+        """Who the cue verb at match attributes speech to (its subject, or its agent)."""
+        if match.start() in self.cue_cache:
+            return self.cue_cache[match.start()]
+        verb_end = match.end()
+        words = _WORD_RE.findall(self.masked, verb_end, verb_end + 8)
+        lo = self._clause_start(match.start())
+        if words and words[0] == "by":  # "described by witnesses as": the agent speaks
+            after = self.masked.index("by", verb_end) + 2
+            speaker = self.resolver.resolve(after, self._clause_end(after))
+        elif match.group().lower() == "according to":
+            speaker = self.resolver.resolve(verb_end, self._clause_end(verb_end))
+        elif not _WORD_RE.search(self.masked, lo, match.start()):
+            speaker = self.resolver.resolve(verb_end, self._clause_end(verb_end))  # "said Putin"
+        else:
+            speaker = self.resolver.resolve(lo, match.start())
+        self.cue_cache[match.start()] = speaker
+        return speaker
+
+    def _attribute(self, match: re.Match[str]) -> _Attribution | None:
+        if not self._cue_ok(match):
+            return None
+        speaker = self.cue_speaker(match)
+        if speaker is None and match.group().lower() in _NAMING_VERBS:
+            return None
+        return _Attribution(speaker, match.group())
+
+    def leading(self, span: MarkSpan) -> _Attribution | None:
+        """A cue earlier in the quote's sentence: `X said Y had "..."`, `X described as "..."`."""
+        opening = _opening(span)
+        for match in reversed(self._cues_in(self._sentence_start(opening), opening)):
+            found = self._attribute(match)
+            if found is not None:
+                return found
+        return None
+
+    def trailing(self, span: MarkSpan) -> _Attribution | None:
+        """A cue just after the closing mark: `"...," Trump said` / `"...," said Putin`."""
+        if span.close_at < 0:
+            return None
+        after = span.close_at + 1
+        limit = self._next_sentence(after)
+        opens = [i for ch in DOUBLE_MARKS if (i := self.masked.find(ch, after, limit)) >= 0]
+        next_open = min(opens, default=limit)
+        inner = self.body[span.start : span.end].rstrip()
+        direct = inner[-1:] in (",", "?", "!", ".", "…") or self.masked[after : after + 1] in ",—–"
+        for match in self._cues_in(after, next_open):
+            if len(_WORD_RE.findall(self.masked, after, match.start())) > _TRAILING_WINDOW:
+                return None
+            if not direct and not self._closing_clause(match, limit):
+                continue  # `chanted "more" as the band left, and Kim said it was`: not hers
+            found = self._attribute(match)
+            if found is not None:
+                if found.speaker is None and not self._at_sentence_start(span):
+                    opening = _opening(span)
+                    speaker = self.resolver.resolve(self._sentence_start(opening), opening)
+                    found = dataclasses.replace(found, speaker=speaker)
+                return found
+        return None
+
+    def _closing_clause(self, match: re.Match[str], limit: int) -> bool:
+        """Whether the cue sits in a sentence-final `, Smith said (on Monday).` clause."""
+        comma = self.masked.rfind(",", max(0, match.start() - 80), match.start())
+        between = _WORD_RE.findall(self.masked, comma + 1, match.start())
+        if comma < 0 or len(between) > 6 or (between and between[0] in _CONJUNCTIONS):
+            return False
+        return len(_WORD_RE.findall(self.masked, match.end(), min(limit, match.end() + 80))) <= 6
+
+    def _next_sentence(self, pos: int) -> int:
+        edge = min(len(self.masked), pos + 40)
+        while pos < edge and self.masked[pos] == " ":
+            pos += 1
+        i = bisect_right(self.starts, pos)
+        return min(self.starts[i] if i < len(self.starts) else len(self.body), pos + _REACH)
+
+    def _at_sentence_start(self, span: MarkSpan) -> bool:
+        j = _opening(span)
+        start = self._sentence_start(j)
+        while j > start and self.masked[j - 1].isspace():
+            j -= 1
+        return j == self.resolver.sentence_start(j)
+
+    def _latest_speaker(self, index: int, hi: int) -> tuple[bool, str | None]:
+        """(found, speaker) of the last quote or cue verb in paragraph `index` before hi."""
+        lo = max(self.paragraphs[index][0], hi - _CARRY_REACH)
+        given = self.given.get(index, [])
+        i = bisect_right(given, hi - 1, key=lambda g: g[0])
+        latest = given[i - 1] if i else None
+        if latest is not None:
+            lo = max(lo, latest[0])
+        for match in reversed(self._cues_in(lo, hi)):
+            found = self._attribute(match)
+            if found is not None:
+                return True, found.speaker
+        return (True, latest[1]) if latest is not None else (False, None)
+
+    def carried(self, span: MarkSpan) -> str | None:
+        """A floating quote's speaker: the latest speaker earlier in its paragraph, else the
+        last one of the previous paragraph (a quote's speaker or a cue verb's subject)."""
+        found, speaker = self._latest_speaker(span.paragraph, _opening(span))
+        if found or span.paragraph == 0:
+            return speaker
+        previous = span.paragraph - 1
+        if previous not in self.paragraph_speaker:
+            self.paragraph_speaker[previous] = self._latest_speaker(
+                previous, self.paragraphs[previous][1]
+            )[1]
+        return self.paragraph_speaker[previous]
+
+    def _give(self, span: MarkSpan, speaker: str | None) -> None:
+        self.given.setdefault(span.paragraph, []).append((span.start, speaker))
+
+    def _is_naming(self, span: MarkSpan) -> bool:
+        if span.open_at < 0:
+            return False
+        words = self.masked[max(0, span.open_at - 30) : span.open_at].lower().split()[-2:]
+        return bool(words) and (words[-1] in _NAMING_WORDS or " ".join(words) in _NAMING_PAIRS)
+
+    def recover_unclosed(self, span: MarkSpan) -> tuple[int, _Attribution] | None:
+        """`"We cannot go on, said Smith.`: a stray opening mark ends at the comma before a cue."""
+        for match in self._cues_in(span.start, min(span.end, span.start + _REACH)):
+            comma = self.masked.rfind(",", max(span.start, match.start() - 60), match.start())
+            if comma < 0 or len(_WORD_RE.findall(self.masked, comma, match.start())) > 5:
+                continue
+            if not self._cue_ok(match):
+                continue
+            if _WORD_RE.search(self.masked, comma, match.start()):
+                speaker = self.resolver.resolve(comma + 1, match.start())
+            else:
+                speaker = self.resolver.resolve(match.end(), self._clause_end(match.end()))
+            return comma + 1, _Attribution(speaker, match.group())
+        return None
+
+    def run(self) -> tuple[Quote, ...]:
+        chains: dict[int, list[MarkSpan]] = {}
+        for span in self.spans:
+            chains.setdefault(span.chain, []).append(span)
+        quotes: list[Quote] = []
+        for segments in chains.values():
+            first, last = segments[0], segments[-1]
+            if all(self.body[s.start : s.end].isspace() or s.start == s.end for s in segments):
+                continue  # empty marks ("" or “ ”) quote nothing
+            if self._is_naming(first):
+                continue
+            if is_stray_open(first):
+                recovered = self.recover_unclosed(first)
+                if recovered is not None:
+                    end, cued = recovered
+                    quote = _quote(self.body, first.start, end, cued.speaker, cued.cue)
+                    if quote is not None:
+                        quotes.append(quote)
+                        self._give(first, cued.speaker)
+                continue
+            found = None if self._at_sentence_start(first) else self.leading(first)
+            if found is None:
+                found = self.trailing(last)
+            if found is None and any(s.recovered for s in segments):
+                continue  # a stray closing mark with no cue after it: not a quotation
+            speaker = found.speaker if found is not None else self.carried(first)
+            cue = found.cue if found is not None else None
+            for span in segments:
+                quote = _quote(self.body, span.start, span.end, speaker, cue)
+                if quote is None or _looks_like_title(quote.text):
+                    continue
+                short = len(quote.text.split()) < 4
+                if found is None and short and not self._at_sentence_start(span):
+                    continue  # an unattributed scare quote ("the 'reform'")
+                quotes.append(quote)
+                self._give(span, speaker)
+        quotes.sort(key=lambda q: q.start)
+        return tuple(quotes)
+
+
+def _opening(span: MarkSpan) -> int:
+    return span.open_at if span.open_at >= 0 else span.start
+
+
+def _quote(body: str, start: int, end: int, speaker: str | None, cue: str | None) -> Quote | None:
+    """The quote for body[start:end] with surrounding whitespace trimmed; None if empty."""
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    return Quote(body[start:end], start, end, speaker, cue) if start < end else None
+
+
+def _looks_like_title(text: str) -> bool:
+    """`the film "Blue Harbour Nights"`: short, unpunctuated, every long word capitalised."""
+    words = text.split()
+    if len(words) < 2 or len(words) > 8 or text[-1] in ".?!,;:":
+        return False
+    long = [w for w in words if len(w) > 3]
+    return bool(long) and all(w[0].isupper() for w in long)
+
+
+def extract_quotes(story: Story) -> Story:
+    """Attach the story's direct quotations (text between the marks, speaker, cue verb)."""
+    if not story.body:
+        return dataclasses.replace(story, quotes=())
+    return dataclasses.replace(story, quotes=_Extractor(story).run())

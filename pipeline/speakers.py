@@ -1,0 +1,476 @@
+"""Speaker resolution for the quotes stage: maps a name, pronoun or role phrase near a quote
+to a canonical entity, and derives roles ("Kremlin leader") from titles and appositions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from pipeline.story import Entity
+
+_WORD_RE = re.compile(r"\w+(?:[.’'&-]\w+)*\.?")
+_COUNTRIES: dict[str, str] = {}
+for _country, _words in {
+    "united states": "united states|u.s.|u.s|us|usa|america|american|white house|washington",
+    "united kingdom": "united kingdom|u.k.|uk|britain|british|downing street|london",
+    "russia": "russia|russian|kremlin|moscow",
+    "ukraine": "ukraine|ukrainian|kyiv|kiev",
+    "china": "china|chinese|beijing",
+    "france": "france|french|paris|elysee",
+    "germany": "germany|german|berlin",
+    "european union": "european union|eu|european|brussels",
+    "japan": "japan|japanese|tokyo",
+    "india": "india|indian|new delhi",
+    "israel": "israel|israeli|jerusalem",
+    "iran": "iran|iranian|tehran",
+    "turkey": "turkey|turkish|ankara",
+    "canada": "canada|canadian|ottawa",
+    "mexico": "mexico|mexican",
+    "brazil": "brazil|brazilian",
+    "italy": "italy|italian|rome",
+    "spain": "spain|spanish|madrid",
+    "poland": "poland|polish|warsaw",
+    "north korea": "north korea|north korean|pyongyang",
+    "south korea": "south korea|south korean|seoul",
+    "australia": "australia|australian|canberra",
+    "saudi arabia": "saudi arabia|saudi|riyadh",
+    "egypt": "egypt|egyptian|cairo",
+    "syria": "syria|syrian|damascus",
+    "iraq": "iraq|iraqi|baghdad",
+    "pakistan": "pakistan|pakistani|islamabad",
+    "south africa": "south africa|south african|pretoria",
+    "belarus": "belarus|belarusian|minsk",
+    "hungary": "hungary|hungarian|budapest",
+    "palestine": "palestine|palestinian",
+}.items():
+    for _word in _words.split("|"):
+        _COUNTRIES[_word] = _country
+
+_HEAD_CANON = {
+    "spokesman": "spokesperson",
+    "spokeswoman": "spokesperson",
+    "ceo": "executive",
+    "chairwoman": "chairman",
+    "chairperson": "chairman",
+    "chair": "chairman",
+    "advisor": "adviser",
+    "premier": "minister",
+    "congressman": "representative",
+    "congresswoman": "representative",
+    "lawmaker": "legislator",
+    "sen.": "senator",
+    "sen": "senator",
+    "gov.": "governor",
+    "gen.": "general",
+    "rep.": "representative",
+}
+ROLE_HEADS = frozenset(
+    "president minister secretary chancellor leader spokesperson executive chairman director "
+    "governor senator mayor ambassador envoy general commander king queen prince princess pope "
+    "head chief adviser representative legislator judge prosecutor attorney coach manager "
+    "captain founder negotiator diplomat commissioner official economist analyst candidate "
+    "speaker emir treasurer officer deputy".split()
+) | frozenset(_HEAD_CANON)
+_FIELDS = frozenset(
+    "prime foreign defence defense finance interior home economy economic health trade justice "
+    "energy education environment agriculture transport labour labor treasury state security "
+    "military press national police army navy".split()
+)
+_RANKS = frozenset("deputy vice former acting interim assistant ex elect junior shadow".split())
+_ROLEISH = ROLE_HEADS | _FIELDS | _RANKS | frozenset({"senior", "top", "first", "of"})
+_DETERMINERS = frozenset("the a an his her its their our".split())
+_PREPOSITIONS = frozenset(
+    "of for with at in to from on after before against by about between among under over into "
+    "than toward towards like via near behind".split()
+)
+_FRONTED = frozenset(
+    "after before following speaking in at on during asked despite while when since as earlier "
+    "later meanwhile however separately addressing writing responding referring yesterday today "
+    "last this".split()
+)
+_ORG_FOLLOWERS = frozenset(
+    "also has had have was is on in at late earlier later yesterday today this last would will "
+    "could then however".split()
+)
+_PRONOUNS = frozenset({"he", "she"})
+_SPAN = 600  # characters read when looking for a speaker: keeps every lookup bounded
+_MAX_DEPTH = 3  # pronouns followed within one sentence ("After he left, he said")
+_LOOKBACK = 6  # sentences searched back for the person a pronoun stands for
+_CLAUSE_CHARS = ',;:()\n“”"'
+_SENTENCE_BREAK_RE = re.compile(r"[a-z0-9)][.?!][\"”’]?\s")
+
+
+@functools.lru_cache(maxsize=8192)
+def _norm(token: str) -> str:
+    word = token.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    return word.rstrip("'")
+
+
+class _Tok(NamedTuple):
+    start: int
+    end: int
+    text: str
+    norm: str
+
+
+def _tokenise(text: str, lo: int, hi: int) -> list[_Tok]:
+    """The words of text[lo:hi] (a word straddling hi is cut there)."""
+    make = _Tok._make
+    return [make((*m.span(), w := m.group(), _norm(w))) for m in _WORD_RE.finditer(text, lo, hi)]
+
+
+@dataclass(frozen=True, slots=True)
+class RoleKey:
+    """A role reduced to what matching needs: head noun, field, rank and country qualifiers."""
+
+    head: str
+    fields: frozenset[str]
+    ranks: frozenset[str]
+    countries: frozenset[str]
+
+
+def role_key(text: str) -> RoleKey | None:
+    """Parse a role phrase ("the Russian foreign minister"); None when it has no role noun."""
+    words = [_norm(w) for w in _WORD_RE.findall(text.replace("-", " "))]
+    head = ""
+    fields: set[str] = set()
+    ranks: set[str] = set()
+    countries: set[str] = set()
+    in_pp = False
+    i = 0
+    while i < len(words):
+        pair = " ".join(words[i : i + 2])
+        if pair in _COUNTRIES:
+            countries.add(_COUNTRIES[pair])
+            i += 2
+            continue
+        word = words[i]
+        stem = word.rstrip(".")
+        if word in _COUNTRIES or stem in _COUNTRIES:
+            countries.add(_COUNTRIES.get(word, _COUNTRIES.get(stem, "")))
+        elif word in _PREPOSITIONS and head:
+            in_pp = True
+        elif not in_pp and (word in ROLE_HEADS or stem in ROLE_HEADS):
+            canon = _HEAD_CANON.get(word, _HEAD_CANON.get(stem, stem))
+            if not (canon == "officer" and head == "executive"):
+                head = canon
+            if word == "premier":
+                fields.add("prime")
+        if word in _FIELDS:
+            fields.add("defence" if word == "defense" else word)
+        if word in _RANKS:
+            ranks.add(word)
+        i += 1
+    if not head:
+        return None
+    return RoleKey(head, frozenset(fields), frozenset(ranks), frozenset(countries))
+
+
+class _EntityWords:
+    """`pos in words`: whether a word starting at pos lies inside a (non-person) mention."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [start for start, _ in self.spans]
+
+    def __contains__(self, pos: object) -> bool:
+        if not isinstance(pos, int):
+            return False
+        i = bisect_right(self.starts, pos) - 1
+        return i >= 0 and self.spans[i][0] <= pos < self.spans[i][1]
+
+
+def _roleish(tok: _Tok, in_entity: bool) -> bool:
+    word = tok.norm
+    return (
+        word in _ROLEISH
+        or word.rstrip(".") in _ROLEISH
+        or word in _COUNTRIES
+        or (in_entity and tok.text[:1].isupper())
+    )
+
+
+def _is_head(tok: _Tok) -> bool:
+    return tok.norm.rstrip(".") in ROLE_HEADS
+
+
+def _valid_role(tokens: list[_Tok], entity_at: _EntityWords) -> tuple[int, int] | None:
+    """(first, last) token indexes of a role NP: role-ish modifiers up to a head noun, then at
+    most a short "of ..." phrase; None when the tokens are not such a phrase."""
+    head = -1
+    for n, tok in enumerate(tokens):
+        if tok.norm in _PREPOSITIONS and head >= 0:
+            return (0, len(tokens) - 1) if len(tokens) - n <= 5 else None
+        if not _roleish(tok, tok.start in entity_at):
+            return None
+        if _is_head(tok):
+            head = n
+    return (0, head) if head >= 0 else None
+
+
+def _np_after_determiner(
+    body: str, tokens: list[_Tok], entity_at: _EntityWords, anchored: bool
+) -> str | None:
+    starts = [n + 1 for n, t in enumerate(tokens) if t.norm in _DETERMINERS]
+    if anchored:
+        starts.append(0)
+    for start in starts:
+        span = _valid_role(tokens[start:], entity_at)
+        if span is not None and span[1] - span[0] < 9:
+            return body[tokens[start].start : tokens[start + span[1]].end]
+    return None
+
+
+def _roles_near(body: str, start: int, end: int, entity_at: _EntityWords) -> list[str]:
+    roles: list[str] = []
+    # "Kremlin leader Vladimir Putin": title words directly before the name.
+    run: list[_Tok] = []
+    edge = start
+    gap = body.rfind(" ", max(0, start - 40), start - 1) + 1
+    word = body[gap : start - 1] if body[start - 1 : start] == " " else ""
+    near: list[_Tok] = []
+    if word and (
+        _norm(word).rstrip(".") in _ROLEISH or _norm(word) in _COUNTRIES or gap in entity_at
+    ):
+        near = _tokenise(body, max(0, start - 80), start)
+    for tok in reversed(near):
+        if body[tok.end : edge].strip() or not _roleish(tok, tok.start in entity_at):
+            break
+        if tok.text.endswith(".") and len(tok.text) > 4 and "." not in tok.text[:-1]:
+            break  # "... met the minister. Smith said": a sentence end, not a title
+        run.insert(0, tok)
+        edge = tok.start
+    while run and run[0].norm == "of":
+        run.pop(0)
+    if any(_is_head(t) for t in run):
+        roles.append(body[run[0].start : run[-1].end])
+    # "The United States President, Donald Trump," and "Smith, the union's general secretary,".
+    anchor = run[0].start if run else start
+    if body[anchor - 2 : anchor] == ", ":
+        window = max(0, anchor - 140)
+        cut = max(body.rfind(ch, window, anchor - 2) for ch in _CLAUSE_CHARS)
+        for brk in _SENTENCE_BREAK_RE.finditer(body, window, anchor):
+            cut = max(cut, brk.start())
+        segment = _tokenise(body, max(window, cut + 1), anchor - 2)
+        role = _np_after_determiner(body, segment, entity_at, anchored=True)
+        if role:
+            roles.append(role)
+    if body[end : end + 2] == ", " and _norm(body[end + 2 : end + 8].split(" ")[0]) in _DETERMINERS:
+        limit = min(len(body), end + 120)
+        hits = [i for ch in _CLAUSE_CHARS if (i := body.find(ch, end + 2, limit)) >= 0]
+        after = _tokenise(body, end + 2, min(hits, default=limit))
+        if after and after[0].norm in _DETERMINERS:
+            role = _np_after_determiner(body, after, entity_at, anchored=False)
+            if role:
+                roles.append(role)
+    return roles
+
+
+def roles_from_apposition(body: str, entities: Sequence[Entity]) -> tuple[Entity, ...]:
+    """Entities with roles the text ties to each person added (kept: roles already known)."""
+    entity_at = _EntityWords(
+        [(m.start, m.end) for e in entities if e.label != "PERSON" for m in e.mentions]
+    )
+    out: list[Entity] = []
+    for entity in entities:
+        if entity.label != "PERSON":
+            out.append(entity)
+            continue
+        roles = list(entity.roles)
+        seen = {r.lower() for r in roles}
+        for m in entity.mentions:
+            if 2 <= m.start and m.end <= len(body):
+                for role in _roles_near(body, m.start, m.end, entity_at):
+                    if role.lower() not in seen:
+                        seen.add(role.lower())
+                        roles.append(role)
+        out.append(dataclasses.replace(entity, roles=tuple(roles)))
+    return tuple(out)
+
+
+class SpeakerResolver:
+    """Resolves the speaker named in a stretch of the (quote-masked) body of one story."""
+
+    def __init__(
+        self, body: str, masked: str, entities: Sequence[Entity], sentence_starts: list[int]
+    ) -> None:
+        self.body = body
+        self.masked = masked
+        self.starts = sentence_starts
+        self.entities = roles_from_apposition(body, entities)
+        found = [
+            (m.start, m.end, e)
+            for e in self.entities
+            for m in e.mentions
+            if 0 <= m.start < m.end <= len(body)
+        ]
+        found.sort(key=lambda t: (t[0], -t[1]))
+        self.mentions = found
+        self.mention_starts = [t[0] for t in found]
+        self.starts_of: dict[str, list[int]] = {}
+        for start, _, e in found:
+            self.starts_of.setdefault(e.name, []).append(start)
+        self.sentence_tokens: dict[int, list[_Tok]] = {}  # filled on demand
+        self.subjects: dict[int, str | None] = {}  # sentence index -> its subject
+        self.learning = False
+        self.surnames: dict[str, Entity] = {}
+        self.role_keys: dict[str, list[tuple[RoleKey, str]]] = {}
+        self.countries: dict[str, frozenset[str]] = {}
+        for e in self.entities:
+            if e.label != "PERSON":
+                continue
+            self.surnames.setdefault(e.name.split()[-1], e)
+            keys = [(k, r) for r in e.roles if (k := role_key(r)) is not None]
+            self.role_keys[e.name] = keys
+            self.countries[e.name] = frozenset(c for k, _ in keys for c in k.countries)
+
+    def _tokens(self, lo: int, hi: int) -> list[_Tok]:
+        """Words of the masked body inside [lo, hi), tokenised once per sentence."""
+        out: list[_Tok] = []
+        index = max(0, bisect_right(self.starts, lo) - 1)
+        while index < len(self.starts) and self.starts[index] < hi:
+            if index not in self.sentence_tokens:
+                end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.body)
+                self.sentence_tokens[index] = _tokenise(self.masked, self.starts[index], end)
+            out.extend(t for t in self.sentence_tokens[index] if lo <= t.start and t.end <= hi)
+            index += 1
+        if not self.starts:
+            out = [t for t in _tokenise(self.masked, lo, hi) if t.end <= hi]
+        return out
+
+    def sentence_start(self, pos: int) -> int:
+        i = bisect_right(self.starts, pos) - 1
+        return self.starts[i] if i >= 0 else 0
+
+    def _recency(self, name: str, pos: int) -> int:
+        """Higher for a later mention before pos; mentions only after pos rank below all."""
+        starts = self.starts_of.get(name, [])
+        i = bisect_left(starts, pos)
+        if i:
+            return starts[i - 1]
+        return -starts[0] if starts else -len(self.body) - 1
+
+    def resolve_role(self, text: str, pos: int) -> str | None:
+        key = role_key(text)
+        if key is None:
+            return None
+        scored: list[tuple[int, int, str]] = []
+        for name, keys in self.role_keys.items():
+            score = 0
+            for k, _ in keys:
+                if k.head != key.head or k.ranks != key.ranks or not key.fields <= k.fields:
+                    continue
+                mine = self.countries[name]
+                if key.countries and mine and not key.countries & mine:
+                    continue
+                score = max(score, 2 if key.countries & mine else 1)
+            if score:
+                scored.append((score, self._recency(name, pos), name))
+        return max(scored)[2] if scored else None
+
+    def resolve_pronoun(self, pos: int, depth: int = 0) -> str | None:
+        """A he/she at pos: the subject earlier in its sentence, else of a previous sentence."""
+        if depth > _MAX_DEPTH:
+            return None
+        start = self.sentence_start(pos)
+        if start < pos:
+            found = self.resolve(max(start, pos - _SPAN), pos, subject=True, depth=depth + 1)
+            if found:
+                return found
+        i = bisect_left(self.starts, start) - 1
+        self._learn_subjects(i)
+        for back in range(i, max(-1, i - _LOOKBACK), -1):
+            found = self.subjects.get(back)
+            if found:
+                return found
+        return None
+
+    def _learn_subjects(self, index: int) -> None:
+        """Memoise the subject (first person, pronoun or role) of sentences up to index, in
+        order, so a pronoun subject reads its predecessors' results instead of recursing."""
+        if index < 0 or index in self.subjects or self.learning:
+            return
+        first = index
+        while first > 0 and first - 1 not in self.subjects and index - first < _LOOKBACK:
+            first -= 1
+        self.learning = True
+        try:
+            for j in range(first, index + 1):
+                lo = self.starts[j]
+                hi = self.starts[j + 1] if j + 1 < len(self.starts) else len(self.body)
+                self.subjects[j] = self.resolve(lo, min(hi, lo + _SPAN), subject=True)
+        finally:
+            self.learning = False
+
+    def resolve(self, lo: int, hi: int, *, subject: bool = False, depth: int = 0) -> str | None:
+        """The speaker named in body[lo:hi]: a person (by mention or surname) first, then a
+        pronoun or role phrase, then an organisation or place. Quoted words are ignored.
+        With subject=True (finding a sentence's subject) the first person, pronoun or role wins.
+        """
+        masked, body = self.masked, self.body
+        tokens = self._tokens(lo, min(hi, lo + _SPAN))
+        if tokens and tokens[0].norm in _FRONTED and lo <= self.sentence_start(tokens[0].start):
+            comma = masked.find(",", lo, hi)
+            if comma >= 0:
+                tokens = [t for t in tokens if t.start > comma]
+        if not tokens:
+            return None
+        lo, hi = tokens[0].start, min(hi, tokens[-1].end)
+        ends = [t.end for t in tokens]
+        begins = [t.start for t in tokens]
+        people: list[tuple[int, str]] = []
+        refs: list[tuple[int, str]] = []
+        orgs: list[tuple[int, str]] = []
+        covered: set[int] = set()
+        i = bisect_left(self.mention_starts, lo)
+        while i < len(self.mentions) and self.mentions[i][0] < hi:
+            start, end, e = self.mentions[i]
+            i += 1
+            covered.update(range(start, end))
+            if masked[start] != body[start] or body[end : end + 2] in ("’s", "'s"):
+                continue  # quoted, or a possessive modifier ("Russia's military")
+            n = bisect_right(ends, start)
+            if n and tokens[n - 1].norm in _PREPOSITIONS:
+                continue
+            if e.label == "PERSON":
+                people.append((start, e.name))
+            elif e.label in ("ORG", "GPE"):
+                n = bisect_left(begins, end)
+                nxt = tokens[n] if n < len(tokens) else None
+                if nxt is None or "," in body[end : nxt.start] or nxt.norm in _ORG_FOLLOWERS:
+                    orgs.append((start, e.name))
+        for n, tok in enumerate(tokens):
+            if tok.start in covered:
+                continue
+            word = tok.text.rstrip(".")
+            norm = tok.norm.rstrip(".")
+            if word in self.surnames:
+                people.append((tok.start, self.surnames[word].name))
+            elif norm in _PRONOUNS:
+                refs.append((tok.start, ""))
+            elif norm in ROLE_HEADS:
+                if n + 1 < len(tokens) and tokens[n + 1].start in covered:
+                    continue  # a title right before a name: the name decides
+                first = n
+                while first > 0 and _roleish(tokens[first - 1], True):
+                    first -= 1
+                refs.append((tokens[first].start, masked[tokens[first].start : tok.end]))
+        if people and not subject:
+            return min(people)[1]
+        ranked = sorted(people + refs) if subject else sorted(refs)
+        people_at = dict(people)
+        for pos, role in ranked:
+            if pos in people_at:
+                return people_at[pos]
+            found = self.resolve_role(role, pos) if role else self.resolve_pronoun(pos, depth)
+            if found:
+                return found
+        return None if subject or not orgs else min(orgs)[1]

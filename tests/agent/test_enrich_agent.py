@@ -1,0 +1,136 @@
+"""Agent tier: the triage and enrichment agents under Faust's test context, memory store, fake
+language model. Checks wiring: what reaches which topic, lifecycle decisions, and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+import pytest
+
+from agents import metrics
+from agents.app import create_app
+from agents.lifecycle import Prepared
+from agents.settings import Settings
+from pipeline.enrich import Enricher
+from pipeline.formats import parse_story
+from pipeline.normalise import normalise
+from pipeline.testing import FakeLanguageModel, seed_text, simple_entities
+from schemas import DEAD_LETTER, ENRICHED_STORY, STORY_KILLED, schema_errors
+
+
+class RecordingTopic:
+    """Stands in for a Faust topic on the way out: keeps what was sent."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sent: list[tuple[bytes | None, Any]] = []
+
+    def get_topic_name(self) -> str:
+        return self.name
+
+    async def send(self, *, key: bytes | None, value: bytes) -> asyncio.Future[None]:
+        self.sent.append((key, value))
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        future.set_result(None)
+        return future
+
+    def events(self) -> list[dict[str, Any]]:
+        return [orjson.loads(value) for _, value in self.sent]
+
+
+@pytest.fixture
+def wired(tmp_path: Path) -> dict[str, Any]:
+    settings = Settings(broker="127.0.0.1:1", data_dir=tmp_path / "w", batch_seconds=0.05,
+                        store="memory://",
+                        nlp_processes=0, app_id=f"agent-test-{tmp_path.name}")
+    enricher = Enricher(FakeLanguageModel(), pre_stages=(), post_stages=(),
+                        group_entities=simple_entities)
+    app = create_app(settings, enricher)
+    app.finalize()
+    outputs = {role: RecordingTopic(role) for role in ("prepared", "enriched", "dead_letter")}
+    topics = app.wirestream["topics"]
+    for role, recorder in outputs.items():
+        topics[role].send = recorder.send  # type: ignore[method-assign]
+        topics[role].get_topic_name = recorder.get_topic_name  # type: ignore[method-assign]
+    lifecycle = app.wirestream["lifecycle"]
+    for table in (lifecycle.published, lifecycle.embargoed, lifecycle.fingerprints):
+        # no producer in the test context: the memory store alone holds table state
+        table.send_changelog = lambda *args, **kwargs: SimpleNamespace(  # type: ignore[method-assign]
+            message=SimpleNamespace(partition=0))
+    return {"app": app, **outputs}
+
+
+async def _wait_until(predicate: Any, timeout: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "agent produced nothing in time"
+        await asyncio.sleep(0.02)
+
+
+def test_triage_forwards_stories_keyed_by_id_and_dead_letters_the_rest(wired: dict) -> None:
+    agent = wired["app"].agents["triage-stories"]
+    before = metrics.DEAD_LETTERS.labels("invalid_json")._value.get()
+
+    async def scenario() -> None:
+        async with agent.test_context() as running:
+            await running.put(seed_text("urn:agent:1", "Lena Holm spoke in Oslo on Monday."))
+            await running.put(b'{"body": ')
+            await running.put(seed_text("urn:agent:2", "Nils Berg replied on Tuesday."))
+            await _wait_until(lambda: len(wired["prepared"].sent) + len(wired["dead_letter"].sent) >= 3)
+
+    asyncio.run(scenario())
+    assert [key for key, _ in wired["prepared"].sent] == [b"urn:agent:1", b"urn:agent:2"]
+    (letter,) = wired["dead_letter"].events()
+    assert schema_errors(DEAD_LETTER, letter) == []
+    assert letter["error_code"] == "invalid_json"
+    assert metrics.DEAD_LETTERS.labels("invalid_json")._value.get() == before + 1
+
+
+def _prepared(story_id: str, body: str, *, version: int = 1, status: str = "usable",
+              offset: int = 0) -> bytes:
+    data = seed_text(story_id, body, version=version)
+    if status != "usable":
+        data = data.replace(b"\n\n", f"\npubstatus {status}\n\n".encode(), 1)
+    story = normalise(parse_story(data))
+    source = {"topic": "raw", "partition": 0, "offset": offset, "timestamp": None}
+    return Prepared(story, source, data).to_bytes()
+
+
+def test_lifecycle_resend_versions_kill_and_near_duplicate(wired: dict) -> None:
+    agent = wired["app"].agents["enrich-stories"]
+    body = ("Harbour officials in Bergen said on Monday that the ferry terminal would stay "
+            "closed until repairs to the damaged quay are finished later this month. Engineers "
+            "found cracks in two concrete piles after a cargo ship struck the structure in high "
+            "winds on Saturday night, the port authority said in a statement. Passenger "
+            "services to the outer islands will run from a temporary berth at the fish market, "
+            "with buses linking the two sites every twenty minutes. The operator said tickets "
+            "already bought remain valid and that freight would move through the container "
+            "harbour north of the city until the inspection is complete.")
+
+    async def scenario() -> None:
+        async with agent.test_context() as running:
+            for message in (
+                _prepared("urn:a", body, version=1),
+                _prepared("urn:a", body, version=1),  # exact resend: dropped
+                _prepared("urn:a", body + " Ferries will divert.", version=3),
+                _prepared("urn:a", body + " An older text.", version=2),  # stale: dropped
+                _prepared("urn:b", body.replace("Monday", "Tuesday"), version=1),  # near-dup
+                _prepared("urn:a", "Kill: withdraw the story.", version=4, status="canceled"),
+            ):
+                await running.put(message)
+            await _wait_until(lambda: len(wired["enriched"].sent) >= 4)
+
+    asyncio.run(scenario())
+    events = wired["enriched"].events()
+    assert [(e["story_id"], e["version"], e["kind"]) for e in events] == [
+        ("urn:a", 1, "story"), ("urn:a", 3, "story"), ("urn:b", 1, "story"), ("urn:a", 4, "kill"),
+    ]
+    assert events[2]["duplicate_of"] == "urn:a"
+    assert events[0]["duplicate_of"] is None
+    for event in events[:3]:
+        assert schema_errors(ENRICHED_STORY, event) == []
+    assert schema_errors(STORY_KILLED, events[3]) == []
