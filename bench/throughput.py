@@ -317,8 +317,7 @@ class Session:
     def _check_alive(self) -> None:
         for i, proc in enumerate(self.procs):
             if proc.poll() is not None:
-                log = (self.tmp / f"worker-{i}.log").read_text(errors="replace")[-4000:]
-                raise RuntimeError(f"worker {i} exited with {proc.returncode}:\n{log}")
+                raise RuntimeError(f"worker {i} exited with {proc.returncode}")
 
     def push(self, stories: list[WireStory], *, budget: float, rate: float | None = None,
              partitioned: bool = False) -> dict[str, Any]:
@@ -497,6 +496,11 @@ def run_session(
         if cheap and opts.cheap:
             result["cheap"] = session.cheap_path(opts.cheap)
         result.update(session.observed())
+    except BaseException:
+        for i in range(len(session.procs)):
+            log = (session.tmp / f"worker-{i}.log").read_text(errors="replace")
+            print(f"--- worker {i} log, last lines:\n{log[-3000:]}", file=sys.stderr)
+        raise
     finally:
         session.stop()
     return result
@@ -635,10 +639,10 @@ def main(argv: list[str]) -> int:
     report = run(opts)
     report["loadavg_after"] = loadavg()
     report["targets"] = verdicts(report)
-    print(render(report))
     opts.output.mkdir(parents=True, exist_ok=True)
     path = opts.output / f"{datetime.now():%Y%m%dT%H%M%S}.json"
     path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(render(report))
     print(f"results: {path}")
     return 0
 

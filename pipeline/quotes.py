@@ -32,7 +32,7 @@ _SPEECH_VERBS = (
     "contended cautioned emphasised emphasized stressed suggested tweeted vowed pledged predicted "
     "promised remarked commented countered complained observed quipped joked concluded "
     "maintained boasted shouted testified urged accused criticised criticized condemned dismissed "
-    "denied hailed praised"
+    "denied hailed praised indicated claims notes explains reads asking"
 ).split()
 # Cues that also name things ("a group called"): they count only with a resolvable subject.
 _NAMING_VERBS = frozenset(
@@ -59,8 +59,16 @@ def _trie(words: list[str]) -> str:
 _CUE_WORDS = sorted({*_SPEECH_VERBS, *_NAMING_VERBS, "according to", "According to"})
 _CUE_RE = re.compile(r"\b" + _trie(_CUE_WORDS) + r"\b")
 _PASSIVE = frozenset("was were is are been be being".split())
+# A participle cue ("..., saying") takes the clause's subject; "quoted X as saying" its object.
+_PARTICIPLES = frozenset("saying adding telling describing calling asking".split())
+# After these the subject of a cue is elided: "Jobs agreed, but dismissed ...".
+_COORDINATORS = frozenset("but and while whereas although though because".split())
+# Words before a one- or two-word quote that make it a term, not a quotation: the "Lion" release.
+_TERM_BEFORE = frozenset("a an the its his her their our this these those and or".split())
+_NAMING_BEFORE = frozenset("called dubbed named termed nicknamed branded".split())
+_SUBJECT_PRONOUNS = frozenset("he she they we i it who which".split())
 _CLAUSE_RE = re.compile(
-    r"[;:()“”\"]|\b(?:that|which|who|whom|but|while|whereas|although|though|because)\b"
+    r"[;:()“”\"]|\b(?:that|which|who|whom|but|and|while|whereas|although|though|because)\b"
 )
 # Words right before a mark that make it a name or a term, not a quotation.
 _NAMING_WORDS = frozenset(
@@ -81,7 +89,7 @@ _CARRY_REACH = 800  # characters of a paragraph searched for the speaker a float
 @dataclass(frozen=True, slots=True)
 class _Attribution:
     speaker: str | None
-    cue: str
+    cue: str | None
 
 
 class _Extractor:
@@ -115,10 +123,11 @@ class _Extractor:
         prev = words[-1].lower() if words else ""
         verb = match.group().lower()
         if prev in _PASSIVE and verb != "according to":
-            return False
+            return _WORD_RE.findall(self.masked, match.end(), match.end() + 5)[:1] == ["by"]
         return not (verb == "asked" and prev in ("when", "if", "after", "before"))
 
-    def _clause_start(self, pos: int) -> int:
+    def _clause_start(self, pos: int) -> tuple[int, str]:
+        """Where the clause holding pos starts, and the word or mark that opens it."""
         start = self._sentence_start(pos)
         for hit in reversed(list(_CLAUSE_RE.finditer(self.masked, start, pos))):
             relative = hit.group() in ("who", "which") and (
@@ -126,8 +135,10 @@ class _Extractor:
             )
             if relative and "," in self.masked[hit.end() : pos]:
                 continue  # "Smith, who chairs the panel, said": skip the relative clause
-            return hit.end()
-        return start
+            if hit.group() == "and" and _WORD_RE.search(self.masked, hit.end(), pos):
+                continue  # "Smith and Jones said": a coordinated subject, not a new clause
+            return hit.end(), hit.group()
+        return start, ""
 
     def _clause_end(self, pos: int) -> int:
         i = bisect_right(self.starts, pos)
@@ -138,20 +149,35 @@ class _Extractor:
                 end = found
         return end
 
+    def _after_verb(self, pos: int) -> str | None:
+        """`said Putin` / `said the firm's chief executive, Alan Mulally`: the NP after a verb,
+        read on past one comma when the first stretch names nobody."""
+        end = self._clause_end(pos)
+        speaker = self.resolver.resolve(pos, end)
+        if speaker is None and self.masked[end : end + 1] == ",":
+            speaker = self.resolver.resolve(pos, self._clause_end(end + 1))
+        return speaker
+
     def cue_speaker(self, match: re.Match[str]) -> str | None:
         """Who the cue verb at match attributes speech to (its subject, or its agent)."""
         if match.start() in self.cue_cache:
             return self.cue_cache[match.start()]
-        verb_end = match.end()
-        words = _WORD_RE.findall(self.masked, verb_end, verb_end + 8)
-        lo = self._clause_start(match.start())
+        verb, verb_end, masked, resolve = match.group().lower(), match.end(), self.masked, None
+        words = _WORD_RE.findall(masked, verb_end, verb_end + 8)
+        lo, opener = self._clause_start(match.start())
+        before = _WORD_RE.findall(masked, lo, match.start())
+        sentence = self._sentence_start(match.start())
         if words and words[0] == "by":  # "described by witnesses as": the agent speaks
-            after = self.masked.index("by", verb_end) + 2
-            speaker = self.resolver.resolve(after, self._clause_end(after))
-        elif match.group().lower() == "according to":
-            speaker = self.resolver.resolve(verb_end, self._clause_end(verb_end))
-        elif not _WORD_RE.search(self.masked, lo, match.start()):
-            speaker = self.resolver.resolve(verb_end, self._clause_end(verb_end))  # "said Putin"
+            speaker = self._after_verb(masked.index("by", verb_end) + 2)
+        elif verb == "according to":
+            speaker = self._after_verb(verb_end)
+        elif verb in _PARTICIPLES and before[-1:] == ["as"]:  # "quoted Djamal as saying"
+            resolve = self.resolver.resolve
+            speaker = resolve(lo, masked.rfind("as", lo, match.start()), last=True)
+        elif verb in _PARTICIPLES or (not before and opener in _COORDINATORS):
+            speaker = self.resolver.resolve(sentence, match.start(), subject=True)
+        elif not before:
+            speaker = self._after_verb(verb_end)  # "said Putin"
         else:
             speaker = self.resolver.resolve(lo, match.start())
         self.cue_cache[match.start()] = speaker
@@ -179,14 +205,17 @@ class _Extractor:
         if span.close_at < 0:
             return None
         after = span.close_at + 1
+        inner = self.body[span.start : span.end].rstrip()
+        following = self.masked[after : after + 8].lstrip()[:1]
+        if inner.endswith(".") and following.isupper():
+            return None  # `..." Boeing says they must`: the quotation ended the sentence
         limit = self._next_sentence(after)
         opens = [i for ch in DOUBLE_MARKS if (i := self.masked.find(ch, after, limit)) >= 0]
         next_open = min(opens, default=limit)
-        inner = self.body[span.start : span.end].rstrip()
-        direct = inner[-1:] in (",", "?", "!", ".", "…") or self.masked[after : after + 1] in ",—–"
+        direct = inner[-1:] in (",", "?", "!", ".", "…") or following in (",", "—", "–")
         for match in self._cues_in(after, next_open):
             if len(_WORD_RE.findall(self.masked, after, match.start())) > _TRAILING_WINDOW:
-                return None
+                break
             if not direct and not self._closing_clause(match, limit):
                 continue  # `chanted "more" as the band left, and Kim said it was`: not hers
             found = self._attribute(match)
@@ -196,7 +225,21 @@ class _Extractor:
                     speaker = self.resolver.resolve(self._sentence_start(opening), opening)
                     found = dataclasses.replace(found, speaker=speaker)
                 return found
-        return None
+        return self._verbless(after) if direct else None
+
+    def _verbless(self, after: int) -> _Attribution | None:
+        """`,” Jesse Toprak, an analyst.` / `,” enthused Scott Fancher.` / `,” he continued.`:
+        a name right after the quote, with at most an unlisted verb, attributes it."""
+        end = self._clause_end(after)
+        words = _WORD_RE.findall(self.masked, after, end)
+        lower = [w for w in words if w.islower()]
+        if not words or len(words) > 5 or len(lower) > 2:
+            return None
+        speaker = self.resolver.resolve(after, end)
+        if speaker is None:
+            return None
+        verbs = [w for w in lower if w.endswith(("ed", "s")) and w not in ("his", "was", "has")]
+        return _Attribution(speaker, verbs[0] if verbs else None)
 
     def _closing_clause(self, match: re.Match[str], limit: int) -> bool:
         """Whether the cue sits in a sentence-final `, Smith said (on Monday).` clause."""
@@ -256,6 +299,30 @@ class _Extractor:
         words = self.masked[max(0, span.open_at - 30) : span.open_at].lower().split()[-2:]
         return bool(words) and (words[-1] in _NAMING_WORDS or " ".join(words) in _NAMING_PAIRS)
 
+    def _is_term(self, span: MarkSpan, text: str) -> bool:
+        """A one- or two-word quote used as a name: `an "Antennagate,"`, `commonly called
+        "apps,"` (but `what she called "senseless vandalism"` stays a quotation)."""
+        if span.open_at < 0 or len(text.split()) > 2 or self._at_sentence_start(span):
+            return False
+        before = _WORD_RE.findall(self.masked, max(0, span.open_at - 40), span.open_at)
+        words = [w.lower() for w in before[-2:]]
+        if words[-1:] and words[-1] in _TERM_BEFORE:
+            return True
+        if words[-1:] and words[-1] in _NAMING_BEFORE:
+            return len(words) < 2 or words[0] not in _SUBJECT_PRONOUNS and not before[0].istitle()
+        return False
+
+    def _embedded_speaker(self, span: MarkSpan) -> str | None:
+        """An unattributed quote inside a sentence speaks for the sentence's subject only when
+        a colon, comma or dash introduces it (`Jobs extended an invitation, "we have ..."`)."""
+        opening = _opening(span)
+        j = opening
+        while j > 0 and self.masked[j - 1] == " ":
+            j -= 1
+        if self.masked[j - 1 : j] not in (":", ",", "-", "—", "–"):
+            return None
+        return self.resolver.resolve(self._sentence_start(opening), j - 1, subject=True)
+
     def recover_unclosed(self, span: MarkSpan) -> tuple[int, _Attribution] | None:
         """`"We cannot go on, said Smith.`: a stray opening mark ends at the comma before a cue."""
         for match in self._cues_in(span.start, min(span.end, span.start + _REACH)):
@@ -296,11 +363,15 @@ class _Extractor:
                 found = self.trailing(last)
             if found is None and any(s.recovered for s in segments):
                 continue  # a stray closing mark with no cue after it: not a quotation
-            speaker = found.speaker if found is not None else self.carried(first)
-            cue = found.cue if found is not None else None
+            if found is not None:
+                speaker, cue = found.speaker, found.cue
+            elif self._at_sentence_start(first):
+                speaker, cue = self.carried(first), None
+            else:
+                speaker, cue = self._embedded_speaker(first), None
             for span in segments:
                 quote = _quote(self.body, span.start, span.end, speaker, cue)
-                if quote is None or _looks_like_title(quote.text):
+                if quote is None or _looks_like_title(quote.text) or self._is_term(span, quote.text):
                     continue
                 short = len(quote.text.split()) < 4
                 if found is None and short and not self._at_sentence_start(span):

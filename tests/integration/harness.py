@@ -319,7 +319,7 @@ class OutputCounter:
 
         self.topics = tuple(topics)
         self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                      request_timeout_ms=3000, api_version_auto_timeout_ms=3000)
+                                      request_timeout_ms=3000)
 
     def count(self) -> int | None:
         from kafka import TopicPartition
