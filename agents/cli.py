@@ -151,6 +151,15 @@ def bench(ctx: typer.Context) -> None:
     raise typer.Exit(bench_main(list(ctx.args)))
 
 
+@cli.command(name="eval", context_settings={"allow_extra_args": True,
+                                            "ignore_unknown_options": True})
+def evaluate(ctx: typer.Context) -> None:
+    """Quality figures against gold annotations, beside off-the-shelf baselines."""
+    from bench.eval import main as eval_main
+
+    raise typer.Exit(eval_main(list(ctx.args)))
+
+
 def main() -> None:
     cli()
 

@@ -18,7 +18,7 @@ from typing import Any
 import faust
 import orjson
 from aiohttp import web as aioweb
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from agents import metrics
 from agents.ingest import add_ingest_view
@@ -348,14 +348,12 @@ class EnrichedTail:
             await asyncio.sleep(5)
 
     async def _tail(self, consumer: AIOKafkaConsumer) -> None:
-        partitions: set[int] | None = None
-        while not partitions:
-            await consumer.topics()  # refreshes metadata
-            partitions = consumer.partitions_for_topic(self.topic)
-            if not partitions:
-                await asyncio.sleep(1)
-        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
-        consumer.assign(tps)
+        # With no group, aiokafka assigns every partition of a subscribed topic (and any
+        # partition added later) as soon as its metadata arrives.
+        consumer.subscribe([self.topic])
+        while not consumer.assignment():
+            await asyncio.sleep(0.2)
+        tps = sorted(consumer.assignment())
         begins = await consumer.beginning_offsets(tps)
         ends = await consumer.end_offsets(tps)
         for tp in tps:

@@ -176,23 +176,29 @@ def _score(
     return scores
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    root = Path(args[0]) if args else DEFAULT_DIR
-    if not root.is_dir():
-        print(f"MEANTIME not found at {root}: pass its folder (shared/data/meantime)")
-        return 2
-    result = run(root)
-    print(f"MEANTIME English, {result['documents']} articles; gold name mentions {result['gold']}")
-    print(f"{'':8}{'':10}" + "".join(f"{s:>22}" for s in ("spacy sm P/R/F1", "entities P/R/F1")))
+def format_report(result: dict[str, Any]) -> str:
+    lines = [
+        f"MEANTIME English, {result['documents']} articles; gold name mentions {result['gold']}",
+        f"{'':8}{'':10}" + "".join(f"{s:>22}" for s in ("spacy sm P/R/F1", "entities P/R/F1")),
+    ]
     for mode in ("exact", "overlap"):
         for cls in CLASSES:
             cells = []
             for name in ("spacy", "entities"):
                 s = result[name][mode][cls]
                 cells.append(f"{s['precision']:6.1f}{s['recall']:6.1f}{s['f1']:6.1f}")
-            print(f"{mode:8}{cls:10}" + "".join(f"{c:>22}" for c in cells))
-    print(f"seconds: {result['seconds']}")
+            lines.append(f"{mode:8}{cls:10}" + "".join(f"{c:>22}" for c in cells))
+    lines.append(f"seconds: {result['seconds']}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    root = Path(args[0]) if args else DEFAULT_DIR
+    if not root.is_dir():
+        print(f"MEANTIME not found at {root}: pass its folder (shared/data/meantime)")
+        return 2
+    print(format_report(run(root)))
     return 0
 
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian tools the test suite needs but pip cannot provide:
+# Installs the Debian tools the broker and the test suite need but pip cannot provide:
+#   java (17+) and mvn -> run the local Kafka broker and fetch its jars from Maven Central
+#   kcat            -> an outside Kafka client the integration tests push raw stories with
 #   prometheus      -> /usr/bin/promtool (config, rule and alert unit-test checks)
 #   chromium        -> headless browser for dashboard/page screenshots
 #   chromium-driver -> WebDriver for that browser
@@ -11,11 +13,14 @@ need=()
 if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
     need+=(prometheus)
 fi
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null 2>&1 || need+=(maven)
+command -v kcat >/dev/null 2>&1 || need+=(kcat)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 
 if [[ ${#need[@]} -eq 0 ]]; then
-    echo "install-tools: promtool, prometheus, chromium and chromedriver already present"
+    echo "install-tools: java, mvn, kcat, promtool, prometheus, chromium, chromedriver present"
     exit 0
 fi
 
@@ -37,7 +42,7 @@ echo "install-tools: installing ${need[*]}"
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${need[@]}"
 
-for bin in promtool prometheus chromium chromedriver; do
+for bin in java mvn kcat promtool prometheus chromium chromedriver; do
     if ! command -v "$bin" >/dev/null 2>&1; then
         echo "install-tools: $bin still missing after install" >&2
         exit 1

@@ -32,7 +32,7 @@ _SPEECH_VERBS = (
     "contended cautioned emphasised emphasized stressed suggested tweeted vowed pledged predicted "
     "promised remarked commented countered complained observed quipped joked concluded "
     "maintained boasted shouted testified urged accused criticised criticized condemned dismissed "
-    "denied hailed praised indicated claims notes explains reads asking"
+    "denied hailed praised indicated claims notes explains reads asking states"
 ).split()
 # Cues that also name things ("a group called"): they count only with a resolvable subject.
 _NAMING_VERBS = frozenset(
@@ -124,6 +124,8 @@ class _Extractor:
         verb = match.group().lower()
         if prev in _PASSIVE and verb != "according to":
             return _WORD_RE.findall(self.masked, match.end(), match.end() + 5)[:1] == ["by"]
+        if verb == "states":  # "He states", "Apple states"; not "member states"
+            return words[-1:] != [] and (words[-1][0].isupper() or prev in _SUBJECT_PRONOUNS)
         return not (verb == "asked" and prev in ("when", "if", "after", "before"))
 
     def _clause_start(self, pos: int) -> tuple[int, str]:
@@ -155,14 +157,20 @@ class _Extractor:
         end = self._clause_end(pos)
         speaker = self.resolver.resolve(pos, end)
         if speaker is None and self.masked[end : end + 1] == ",":
-            speaker = self.resolver.resolve(pos, self._clause_end(end + 1))
+            further = self._clause_end(end + 1)
+            named = self.resolver.resolve(end + 1, further)
+            if (
+                self.resolver.is_person(named)
+                and len(_WORD_RE.findall(self.masked, end, further)) < 5
+            ):
+                speaker = named
         return speaker
 
     def cue_speaker(self, match: re.Match[str]) -> str | None:
         """Who the cue verb at match attributes speech to (its subject, or its agent)."""
         if match.start() in self.cue_cache:
             return self.cue_cache[match.start()]
-        verb, verb_end, masked, resolve = match.group().lower(), match.end(), self.masked, None
+        verb, verb_end, masked = match.group().lower(), match.end(), self.masked
         words = _WORD_RE.findall(masked, verb_end, verb_end + 8)
         lo, opener = self._clause_start(match.start())
         before = _WORD_RE.findall(masked, lo, match.start())
@@ -172,8 +180,8 @@ class _Extractor:
         elif verb == "according to":
             speaker = self._after_verb(verb_end)
         elif verb in _PARTICIPLES and before[-1:] == ["as"]:  # "quoted Djamal as saying"
-            resolve = self.resolver.resolve
-            speaker = resolve(lo, masked.rfind("as", lo, match.start()), last=True)
+            as_at = masked.rfind("as", lo, match.start())
+            speaker = self.resolver.resolve(lo, as_at, last=True)
         elif verb in _PARTICIPLES or (not before and opener in _COORDINATORS):
             speaker = self.resolver.resolve(sentence, match.start(), subject=True)
         elif not before:
@@ -321,7 +329,8 @@ class _Extractor:
             j -= 1
         if self.masked[j - 1 : j] not in (":", ",", "-", "—", "–"):
             return None
-        return self.resolver.resolve(self._sentence_start(opening), j - 1, subject=True)
+        lo, _ = self._clause_start(j - 1)  # `... : Secretary James Roche: "..."` reads Roche
+        return self.resolver.resolve(lo, j - 1)
 
     def recover_unclosed(self, span: MarkSpan) -> tuple[int, _Attribution] | None:
         """`"We cannot go on, said Smith.`: a stray opening mark ends at the comma before a cue."""
@@ -371,7 +380,11 @@ class _Extractor:
                 speaker, cue = self._embedded_speaker(first), None
             for span in segments:
                 quote = _quote(self.body, span.start, span.end, speaker, cue)
-                if quote is None or _looks_like_title(quote.text) or self._is_term(span, quote.text):
+                if (
+                    quote is None
+                    or _looks_like_title(quote.text)
+                    or self._is_term(span, quote.text)
+                ):
                     continue
                 short = len(quote.text.split()) < 4
                 if found is None and short and not self._at_sentence_start(span):

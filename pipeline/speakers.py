@@ -15,61 +15,40 @@ from typing import NamedTuple
 from pipeline.story import Entity
 
 _WORD_RE = re.compile(r"\w+(?:[.’'&-]\w+)*\.?")
-_COUNTRIES: dict[str, str] = {}
-for _country, _words in {
-    "united states": "united states|u.s.|u.s|us|usa|america|american|white house|washington",
-    "united kingdom": "united kingdom|u.k.|uk|britain|british|downing street|london",
-    "russia": "russia|russian|kremlin|moscow",
-    "ukraine": "ukraine|ukrainian|kyiv|kiev",
-    "china": "china|chinese|beijing",
-    "france": "france|french|paris|elysee",
-    "germany": "germany|german|berlin",
-    "european union": "european union|eu|european|brussels",
-    "japan": "japan|japanese|tokyo",
-    "india": "india|indian|new delhi",
-    "israel": "israel|israeli|jerusalem",
-    "iran": "iran|iranian|tehran",
-    "turkey": "turkey|turkish|ankara",
-    "canada": "canada|canadian|ottawa",
-    "mexico": "mexico|mexican",
-    "brazil": "brazil|brazilian",
-    "italy": "italy|italian|rome",
-    "spain": "spain|spanish|madrid",
-    "poland": "poland|polish|warsaw",
-    "north korea": "north korea|north korean|pyongyang",
-    "south korea": "south korea|south korean|seoul",
-    "australia": "australia|australian|canberra",
-    "saudi arabia": "saudi arabia|saudi|riyadh",
-    "egypt": "egypt|egyptian|cairo",
-    "syria": "syria|syrian|damascus",
-    "iraq": "iraq|iraqi|baghdad",
-    "pakistan": "pakistan|pakistani|islamabad",
-    "south africa": "south africa|south african|pretoria",
-    "belarus": "belarus|belarusian|minsk",
-    "hungary": "hungary|hungarian|budapest",
-    "palestine": "palestine|palestinian",
-}.items():
-    for _word in _words.split("|"):
-        _COUNTRIES[_word] = _country
-
-_HEAD_CANON = {
-    "spokesman": "spokesperson",
-    "spokeswoman": "spokesperson",
-    "ceo": "executive",
-    "chairwoman": "chairman",
-    "chairperson": "chairman",
-    "chair": "chairman",
-    "advisor": "adviser",
-    "premier": "minister",
-    "congressman": "representative",
-    "congresswoman": "representative",
-    "lawmaker": "legislator",
-    "sen.": "senator",
-    "sen": "senator",
-    "gov.": "governor",
-    "gen.": "general",
-    "rep.": "representative",
+# Country -> the words that stand for it in a role ("Kremlin leader", "the U.S. President").
+_COUNTRY_WORDS = """
+united states: united states|u.s.|u.s|us|usa|america|american|white house|washington
+united kingdom: united kingdom|u.k.|uk|britain|british|downing street|london
+russia: russia|russian|kremlin|moscow; ukraine: ukraine|ukrainian|kyiv|kiev
+china: china|chinese|beijing; france: france|french|paris|elysee; germany: germany|german|berlin
+european union: european union|eu|european|brussels; japan: japan|japanese|tokyo
+india: india|indian|new delhi; israel: israel|israeli|jerusalem; iran: iran|iranian|tehran
+turkey: turkey|turkish|ankara; canada: canada|canadian|ottawa; mexico: mexico|mexican
+brazil: brazil|brazilian; italy: italy|italian|rome; spain: spain|spanish|madrid
+poland: poland|polish|warsaw; north korea: north korea|north korean|pyongyang
+south korea: south korea|south korean|seoul; australia: australia|australian|canberra
+saudi arabia: saudi arabia|saudi|riyadh; egypt: egypt|egyptian|cairo; syria: syria|syrian
+iraq: iraq|iraqi|baghdad; pakistan: pakistan|pakistani|islamabad; hungary: hungary|hungarian
+south africa: south africa|south african|pretoria; belarus: belarus|belarusian|minsk
+palestine: palestine|palestinian
+"""
+_COUNTRIES = {
+    word: country.strip()
+    for entry in _COUNTRY_WORDS.replace("\n", ";").split(";")
+    if ":" in entry
+    for country, words in [entry.split(":")]
+    for word in words.strip().split("|")
 }
+# Role nouns that mean the same head: "spokeswoman" and "spokesman" are both "spokesperson".
+_HEAD_CANON = dict(
+    pair.split("=")
+    for pair in (
+        "spokesman=spokesperson spokeswoman=spokesperson ceo=executive chairwoman=chairman "
+        "chairperson=chairman chair=chairman advisor=adviser premier=minister "
+        "congressman=representative congresswoman=representative lawmaker=legislator "
+        "sen.=senator sen=senator gov.=governor gen.=general rep.=representative"
+    ).split()
+)
 ROLE_HEADS = frozenset(
     "president minister secretary chancellor leader spokesperson executive chairman director "
     "governor senator mayor ambassador envoy general commander king queen prince princess pope "
@@ -99,6 +78,11 @@ _ORG_FOLLOWERS = frozenset(
     "could then however".split()
 )
 _PRONOUNS = frozenset({"he", "she"})
+# "the company said": nouns that stand for the organisation the story last named.
+_ORG_NOUNS = frozenset(
+    "company firm carmaker automaker airline manufacturer planemaker retailer bank insurer lender "
+    "group".split()
+)
 _SPAN = 600  # characters read when looking for a speaker: keeps every lookup bounded
 _MAX_DEPTH = 3  # pronouns followed within one sentence ("After he left, he said")
 _LOOKBACK = 6  # sentences searched back for the person a pronoun stands for
@@ -318,18 +302,22 @@ class SpeakerResolver:
         self.starts_of: dict[str, list[int]] = {}
         for start, _, e in found:
             self.starts_of.setdefault(e.name, []).append(start)
-        self.sentence_tokens: dict[int, list[_Tok]] = {}  # filled on demand
+        # sentence index -> (its tokens, their start offsets), filled on demand
+        self.sentence_tokens: dict[int, tuple[list[_Tok], list[int]]] = {}
         self.subjects: dict[int, str | None] = {}  # sentence index -> its subject
         self.learning = False
         self.surnames: dict[str, Entity] = {}
         self.role_keys: dict[str, list[tuple[RoleKey, str]]] = {}
         self.countries: dict[str, frozenset[str]] = {}
+        self.by_head: dict[str, set[str]] = {}  # role head noun -> persons holding such a role
         for e in self.entities:
             if e.label != "PERSON":
                 continue
             self.surnames.setdefault(e.name.split()[-1], e)
             keys = [(k, r) for r in e.roles if (k := role_key(r)) is not None]
             self.role_keys[e.name] = keys
+            for k, _ in keys:
+                self.by_head.setdefault(k.head, set()).add(e.name)
             self.countries[e.name] = frozenset(c for k, _ in keys for c in k.countries)
 
     def _tokens(self, lo: int, hi: int) -> list[_Tok]:
@@ -339,8 +327,11 @@ class SpeakerResolver:
         while index < len(self.starts) and self.starts[index] < hi:
             if index not in self.sentence_tokens:
                 end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.body)
-                self.sentence_tokens[index] = _tokenise(self.masked, self.starts[index], end)
-            out.extend(t for t in self.sentence_tokens[index] if lo <= t.start and t.end <= hi)
+                tokens = _tokenise(self.masked, self.starts[index], end)
+                self.sentence_tokens[index] = (tokens, [t.start for t in tokens])
+            tokens, starts = self.sentence_tokens[index]
+            i, j = bisect_left(starts, lo), bisect_left(starts, hi)
+            out.extend(t for t in tokens[i:j] if t.end <= hi)
             index += 1
         if not self.starts:
             out = [t for t in _tokenise(self.masked, lo, hi) if t.end <= hi]
@@ -358,13 +349,27 @@ class SpeakerResolver:
             return starts[i - 1]
         return -starts[0] if starts else -len(self.body) - 1
 
+    def is_person(self, name: str | None) -> bool:
+        return name is not None and name in self.role_keys
+
+    def _last_org(self, pos: int) -> str | None:
+        """ "the company said": the organisation named last before pos (within reach)."""
+        i = bisect_left(self.mention_starts, pos) - 1
+        while i >= 0 and self.mentions[i][0] > pos - 4 * _SPAN:
+            entity = self.mentions[i][2]
+            if entity.label == "ORG":
+                return entity.name
+            i -= 1
+        return None
+
     def resolve_role(self, text: str, pos: int) -> str | None:
         key = role_key(text)
         if key is None:
             return None
+        holders = self.by_head.get(key.head, set())
         scored: list[tuple[int, int, str]] = []
-        for name, keys in self.role_keys.items():
-            score = 0
+        for name in self._recent(holders, pos):
+            keys, score = self.role_keys[name], 0
             for k, _ in keys:
                 if k.head != key.head or k.ranks != key.ranks or not key.fields <= k.fields:
                     continue
@@ -375,6 +380,19 @@ class SpeakerResolver:
             if score:
                 scored.append((score, self._recency(name, pos), name))
         return max(scored)[2] if scored else None
+
+    def _recent(self, names: set[str], pos: int) -> list[str]:
+        """Up to 32 of names, those mentioned most recently before pos first (bounded scan)."""
+        if len(names) <= 32:
+            return sorted(names)
+        found: list[str] = []
+        i = bisect_left(self.mention_starts, pos) - 1
+        while i >= 0 and len(found) < 32 and self.mention_starts[i] > pos - 20 * _SPAN:
+            name = self.mentions[i][2].name
+            if name in names and name not in found:
+                found.append(name)
+            i -= 1
+        return found
 
     def resolve_pronoun(self, pos: int, depth: int = 0) -> str | None:
         """A he/she at pos: the subject earlier in its sentence, else of a previous sentence."""
@@ -410,16 +428,19 @@ class SpeakerResolver:
         finally:
             self.learning = False
 
-    def resolve(self, lo: int, hi: int, *, subject: bool = False, depth: int = 0) -> str | None:
+    def resolve(
+        self, lo: int, hi: int, *, subject: bool = False, last: bool = False, depth: int = 0
+    ) -> str | None:
         """The speaker named in body[lo:hi]: a person (by mention or surname) first, then a
-        pronoun or role phrase, then an organisation or place. Quoted words are ignored.
-        With subject=True (finding a sentence's subject) the first person, pronoun or role wins.
+        pronoun or role phrase, then "the company" or an organisation or place named there.
+        Quoted words are ignored. With subject=True (finding a sentence's subject) the first
+        person, pronoun or role wins; with last=True the last person named wins.
         """
         masked, body = self.masked, self.body
         tokens = self._tokens(lo, min(hi, lo + _SPAN))
         if tokens and tokens[0].norm in _FRONTED and lo <= self.sentence_start(tokens[0].start):
             comma = masked.find(",", lo, hi)
-            if comma >= 0:
+            if comma >= 0:  # "After meeting Jones, Smith said": Jones is not the subject
                 tokens = [t for t in tokens if t.start > comma]
         if not tokens:
             return None
@@ -456,6 +477,12 @@ class SpeakerResolver:
                 people.append((tok.start, self.surnames[word].name))
             elif norm in _PRONOUNS:
                 refs.append((tok.start, ""))
+            elif norm in _ORG_NOUNS and n and tokens[n - 1].norm == "the" and not subject:
+                if tok.text.endswith(("’s", "'s")) or (
+                    n + 1 < len(tokens) and tokens[n + 1].norm == "of"
+                ):
+                    continue  # "the firm's chief executive", "the group of lawmakers"
+                refs.append((tok.start, "\0org"))
             elif norm in ROLE_HEADS:
                 if n + 1 < len(tokens) and tokens[n + 1].start in covered:
                     continue  # a title right before a name: the name decides
@@ -464,13 +491,18 @@ class SpeakerResolver:
                     first -= 1
                 refs.append((tokens[first].start, masked[tokens[first].start : tok.end]))
         if people and not subject:
-            return min(people)[1]
+            return (max(people) if last else min(people))[1]
         ranked = sorted(people + refs) if subject else sorted(refs)
         people_at = dict(people)
         for pos, role in ranked:
             if pos in people_at:
                 return people_at[pos]
-            found = self.resolve_role(role, pos) if role else self.resolve_pronoun(pos, depth)
+            if role == "\0org":
+                found = self._last_org(pos)
+            elif role:
+                found = self.resolve_role(role, pos)
+            else:
+                found = self.resolve_pronoun(pos, depth)
             if found:
                 return found
         return None if subject or not orgs else min(orgs)[1]

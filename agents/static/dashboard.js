@@ -144,9 +144,13 @@
     const headline = text(li, ".headline", card.headline || firstSentence(card.lede) || card.story_id);
     if (!card.headline) headline.classList.add("derived");
     const dates = card.dates || {};
-    const stamp = dates.published || dates.received || dates.processed;
-    const when = text(li, ".when", formatTime(stamp));
-    if (stamp) when.dateTime = stamp;
+    const arrived = dates.received || dates.processed;
+    const when = text(li, ".when", [
+      dates.published ? formatTime(dates.published) : "",
+      arrived ? "in " + formatTime(arrived) : "",
+    ].filter(Boolean).join(" · "));
+    when.dateTime = dates.published || arrived || "";
+    when.title = "published " + (dates.published || "?") + ", received " + (arrived || "?");
     text(li, ".dateline", card.dateline);
     text(li, ".lang", card.language ? card.language.toUpperCase() : "");
     text(li, ".sid", card.story_id + (card.version > 1 ? " · v" + card.version : ""));
@@ -237,13 +241,17 @@
     return sentence.length > 140 ? sentence.slice(0, 139).replace(/\s+\S*$/, "") + "…" : sentence;
   }
 
+  // A date-only instant ("2025-03-15") shows as a date; a full one as a time (with the date
+  // when it is not today).
   function formatTime(iso) {
     if (!iso) return "";
-    const date = new Date(iso);
+    const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(iso);
+    const date = new Date(dateOnly ? iso + "T12:00:00" : iso);
     if (Number.isNaN(date.getTime())) return iso;
-    const sameDay = date.toDateString() === new Date().toDateString();
+    const day = date.toLocaleDateString([], { day: "numeric", month: "short", year: "numeric" });
+    if (dateOnly) return day;
     const time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    return sameDay ? time : date.toLocaleDateString([], { day: "numeric", month: "short" }) + " " + time;
+    return date.toDateString() === new Date().toDateString() ? time : day + " " + time;
   }
 
   // ---- side panels ---------------------------------------------------------------------

@@ -203,6 +203,20 @@ def test_pathological_input_finishes_quickly(chunk: str) -> None:
     assert time.perf_counter() - started < 2.0
 
 
+def test_many_named_and_titled_speakers_finish_quickly() -> None:
+    unit = "Mayor Ana Costa{n} met the mayor. “We will win,” the mayor said. “Yes,” she said. "
+    body, people = "", []
+    for n in range(1300):
+        at = len(body) + len("Mayor ")
+        body += unit.format(n=n)
+        name = f"Ana Costa{n}"
+        people.append(Entity(name, "PERSON", (Mention(name, at, at + len(name)),)))
+    started = time.perf_counter()
+    quotes = extract_quotes(make_story(body, entities=tuple(people))).quotes
+    assert time.perf_counter() - started < 2.0
+    assert len(body) > 100_000 and quotes[-1].speaker == "Ana Costa1299"
+
+
 _ALPHABET = st.sampled_from(
     ['"', "“", "”", "'", "‘", "’", " ", "\n\n", ",", ".", "?", "Ana", "Costa", "said", "he",
      "the", "mayor", "we’re", "x"]

@@ -1,0 +1,375 @@
+"""End to end for `wirestream bench`: a broker (temporary or given), worker processes on fresh
+topics and group, and what is measured on them: results on the output topics, /proc (RSS, CPU)
+and /metrics. Driven by bench.throughput.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pstats
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from statistics import quantiles
+from typing import Any
+
+from bench.corpus import WireStory
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    if len(values) < 2:
+        return {"p50": values[0] if values else None, "p95": None, "p99": None, "max": None}
+    q = quantiles(values, n=100, method="inclusive")
+    return {"p50": q[49], "p95": q[94], "p99": q[98], "max": max(values)}
+
+
+PAGE, TICK = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def temporary_broker(bootstrap: str | None) -> Iterator[str]:
+    """The broker given, or a LocalBroker on free ports in a temporary folder, stopped after."""
+    if bootstrap:
+        yield bootstrap
+        return
+    from deploy.kafka.broker import LocalBroker
+
+    with tempfile.TemporaryDirectory(prefix="wirestream-bench-kafka-") as state:
+        broker = LocalBroker(port=free_port(), controller_port=free_port(), state_dir=Path(state))
+        broker.start()
+        try:
+            yield broker.bootstrap
+        finally:
+            broker.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def proc_table() -> dict[int, tuple[int, float, int]]:
+    """pid -> (parent pid, CPU seconds, RSS bytes) of every process, read from /proc."""
+    table = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_bytes()
+            except OSError:
+                continue
+            f = stat[stat.rindex(b")") + 2 :].split()  # fields after "pid (comm)", from state
+            cpu = (int(f[11]) + int(f[12])) / TICK
+            table[int(entry.name)] = (int(f[1]), cpu, int(f[21]) * PAGE)
+    return table
+
+
+def worker_env(settings: Any) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIRESTREAM_")}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            secret = getattr(value, "get_secret_value", None)
+            env[f"WIRESTREAM_{name.upper()}"] = str(secret() if secret else value)
+    return env
+
+
+def scrape(url: str) -> dict[str, float]:
+    """Every wirestream_* sample on a /metrics page, keyed by name with labels."""
+    with urllib.request.urlopen(url, timeout=2) as response:
+        text = response.read().decode()
+    return {name: float(value) for name, _, value in
+            (line.rpartition(" ") for line in text.splitlines() if line.startswith("wirestream_"))}
+
+
+class Session:
+    """One consumer group on fresh topics: its workers, a producer, and three watcher threads
+    (enriched/dead-letter collector, /proc sampler every 100 ms, /metrics scraper every 1 s)."""
+
+    def __init__(self, bootstrap: str, workers: int, partitions: int, processes: int,
+                 batch_size: int, profile: bool = False) -> None:
+        from agents.settings import load_settings
+
+        tag = uuid.uuid4().hex[:8]
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"wirestream-bench-{tag}-"))
+        base = load_settings().model_copy(update={
+            "broker": bootstrap, "app_id": f"wirestream-bench-{tag}", "partitions": partitions,
+            "topic_prefix": f"bench-{tag}", "nlp_processes": processes, "batch_size": batch_size})
+        self.settings = [base.model_copy(update={"web_port": free_port(),
+                                                 "data_dir": self.tmp / f"worker-{i}"})
+                         for i in range(workers)]
+        self.partitions = partitions
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.sent: dict[str, tuple[float, tuple[int, int]]] = {}  # id -> raw timestamp, offset
+        self.enriched: dict[str, float] = {}  # id -> enriched record's timestamp
+        self.enriched_records = 0
+        self.dead: dict[tuple[int, int], float] = {}  # raw (partition, offset) -> timestamp
+        self.peak = [{"tree": 0, "main": 0, "pool_process": 0} for _ in range(workers)]
+        self.cpu: dict[int, tuple[bool, float]] = {}  # pid -> (in a pool?, CPU seconds)
+        self.lag: list[float] = []
+        self.lock, self.stopping = threading.Lock(), threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.profile, self.profiles = profile, list[str]()
+
+    def start(self, warm: list[WireStory]) -> float:
+        """Start the workers; ready once every raw partition is assigned and warm-up stories
+        sent to every partition came back enriched (so every NLP pool has its model)."""
+        from kafka import KafkaProducer
+
+        from agents.topics import ensure_topics, topic_specs
+
+        started = time.monotonic()
+        ensure_topics(self.settings[0])
+        specs = topic_specs(self.settings[0])
+        self.raw, self.out, self.dead_topic = (
+            specs[role].name for role in ("raw", "enriched", "dead_letter"))
+        self.producer = KafkaProducer(bootstrap_servers=self.settings[0].broker.split(","),
+                                      acks="all", linger_ms=5, max_request_size=16 * 2**20)
+        for i, settings in enumerate(self.settings):
+            profiler = ["-m", "cProfile", "-o", str(self.tmp / f"worker-{i}.prof")]
+            command = [sys.executable, *(profiler if self.profile else []), "-m", "agents.cli"]
+            with (self.tmp / f"worker-{i}.log").open("wb") as log:
+                self.procs.append(subprocess.Popen(
+                    [*command, "worker"], cwd=ROOT, stdout=log,
+                    stderr=subprocess.STDOUT, env=worker_env(settings), start_new_session=True))
+        for target in (self._collect, self._sample, self._scrape):
+            self.threads.append(threading.Thread(target=target, daemon=True))
+            self.threads[-1].start()
+        deadline = time.monotonic() + 180
+        while self._assigned() < min(self.partitions, len(self.procs)):
+            self._check_alive()
+            if time.monotonic() > deadline:
+                raise TimeoutError("workers did not get their partitions within 180 s")
+            time.sleep(0.5)
+        if self.push(warm, budget=120, partitioned=True)["missing"]:
+            raise TimeoutError("warm-up stories did not come back within 120 s")
+        return time.monotonic() - started
+
+    def _assigned(self) -> int:
+        """Workers owning raw partitions, or 0 until every raw partition is owned."""
+        owned: list[set[str]] = []
+        for settings in self.settings:
+            try:
+                with urllib.request.urlopen(f"{settings.web_url}/health", timeout=2) as response:
+                    assigned = json.loads(response.read())["assigned"]
+            except (OSError, ValueError, KeyError):
+                return 0
+            owned.append({a for a in assigned if a.rpartition(":")[0] == self.raw})
+        every = set().union(*owned)
+        return sum(bool(o) for o in owned) if len(every) == self.partitions else 0
+
+    def _check_alive(self) -> None:
+        for i, proc in enumerate(self.procs):
+            if proc.poll() is not None:
+                raise RuntimeError(f"worker {i} exited with {proc.returncode}")
+
+    def push(self, stories: list[WireStory], *, budget: float, rate: float | None = None,
+             partitioned: bool = False) -> dict[str, Any]:
+        """Send stories (as fast as possible, or paced at `rate`/s); wait for every result."""
+        futures, started = [], time.time()
+        for i, story in enumerate(stories):
+            if rate and (delay := started + i / rate - time.time()) > 0:
+                time.sleep(delay)
+            futures.append((story.story_id, self.producer.send(
+                self.raw, key=story.story_id.encode(), value=story.data,
+                partition=i % self.partitions if partitioned else None)))
+        self.producer.flush()
+        for story_id, future in futures:
+            meta = future.get(timeout=60)
+            with self.lock:
+                self.sent[story_id] = (meta.timestamp / 1000, (meta.partition, meta.offset))
+        ids = [story_id for story_id, _ in futures]
+        missing = self._wait(lambda: [i for i in ids if not self._arrived(i)], budget)
+        with self.lock:
+            done = [i for i in ids if i in self.enriched]
+            latency = [self.enriched[i] - self.sent[i][0] for i in done]
+            first = min(self.sent[i][0] for i in ids)
+            last = max([self.enriched[i] for i in done] or [first + 1e-3])
+        return {"stories": len(ids), "enriched": len(done), "missing": len(missing),
+                "dead_lettered": len(ids) - len(done) - len(missing), "seconds": last - first,
+                "stories_per_s": len(done) / (last - first), "latency_s": percentiles(latency)}
+
+    def _arrived(self, story_id: str) -> bool:
+        with self.lock:
+            return story_id in self.enriched or self.sent[story_id][1] in self.dead
+
+    def _wait(self, pending: Any, budget: float, every: float = 0.05) -> list[Any]:
+        deadline = time.monotonic() + budget
+        while (left := pending()) and time.monotonic() < deadline:
+            self._check_alive()
+            time.sleep(every)
+        return list(left)
+
+    def cheap_path(self, count: int) -> dict[str, Any]:
+        """Worker CPU per message dead-lettered at once (invalid JSON): the cheapest way
+        through the worker, for comparison with a resend and with a full enrichment."""
+        payloads = [(None, b'{"body": "cut off at ' + b"%d" % i) for i in range(count)]
+        offsets: list[tuple[int, int]] = []
+        return self._cost(payloads, offsets,
+                          lambda: [o for o in offsets if o not in self.dead], self.dead)
+
+    def resend(self, story: WireStory, count: int) -> dict[str, Any]:
+        """Worker CPU per exact resend of a published story (dropped before NLP and counted
+        in wirestream_duplicates_dropped_total); `supported` is False when nothing counts them."""
+        name = "wirestream_duplicates_dropped_total"
+        before, enriched = self.totals().get(name), self.enriched_records
+        if before is None:
+            return {"supported": False}
+        payloads = [(story.story_id.encode(), story.data)] * count
+        result = self._cost(payloads, [], lambda: range(int(
+            count - (self.totals().get(name, 0.0) - before))), {}, every=0.5)
+        result["re_enriched"] = self.enriched_records - enriched
+        return {"supported": True, **result}
+
+    def _cost(self, payloads: list[tuple[bytes | None, bytes]], offsets: list[tuple[int, int]],
+              pending: Any, outcome: dict[tuple[int, int], float], every: float = 0.05,
+              ) -> dict[str, Any]:
+        """Send `payloads`, wait until `pending()` is empty; CPU per message, idle subtracted."""
+        cpu, clock = sum(self.tree_cpu()), time.monotonic()
+        time.sleep(3)
+        idle = (sum(self.tree_cpu()) - cpu) / (time.monotonic() - clock)
+        cpu, clock, first = sum(self.tree_cpu()), time.monotonic(), time.time()
+        futures = [self.producer.send(self.raw, key=key, value=value) for key, value in payloads]
+        self.producer.flush()
+        offsets += [(meta.partition, meta.offset) for meta in (f.get(timeout=60) for f in futures)]
+        missing = self._wait(pending, 300, every)
+        elapsed, used = time.monotonic() - clock, sum(self.tree_cpu()) - cpu
+        with self.lock:
+            last = max([outcome[o] for o in offsets if o in outcome] or [time.time()])
+        count = len(payloads)
+        return {"messages": count, "missing": len(missing), "idle_cpu_s_per_s": idle,
+                "cpu_ms_per_message": 1000 * (used - idle * elapsed) / count,
+                "messages_per_s": (count - len(missing)) / max(last - first, 1e-3)}
+
+    def _collect(self) -> None:
+        from kafka import KafkaConsumer, TopicPartition
+
+        consumer = KafkaConsumer(bootstrap_servers=self.settings[0].broker.split(","),
+                                 group_id=None, enable_auto_commit=False,
+                                 auto_offset_reset="earliest")
+        consumer.assign([TopicPartition(self.out, p) for p in range(self.partitions)]
+                        + [TopicPartition(self.dead_topic, 0)])
+        while not self.stopping.is_set():
+            for tp, records in consumer.poll(timeout_ms=100).items():
+                for record in records:
+                    stamp = record.timestamp / 1000
+                    if tp.topic == self.out:
+                        with self.lock:
+                            self.enriched[record.key.decode()] = stamp
+                            self.enriched_records += 1
+                        continue
+                    source = json.loads(record.value).get("source") or {}
+                    with self.lock:
+                        self.dead[(source.get("partition"), source.get("offset"))] = stamp
+        consumer.close()
+
+    def _sample(self) -> None:
+        while not self.stopping.wait(0.1):
+            self.tree_cpu()
+
+    def tree_cpu(self) -> tuple[float, float]:
+        """Sample /proc: update each worker tree's peak RSS; return CPU seconds used so far by
+        the worker main processes and by their children (the NLP pools)."""
+        table = proc_table()
+        children: dict[int, list[int]] = {}
+        for pid, (parent, _, _) in table.items():
+            children.setdefault(parent, []).append(pid)
+        with self.lock:
+            for index, proc in enumerate(self.procs):
+                tree, todo = [], [proc.pid]
+                while todo:
+                    pid = todo.pop()
+                    if pid in table:
+                        tree.append(pid)
+                        todo.extend(children.get(pid, ()))
+                        self.cpu[pid] = (pid != proc.pid, table[pid][1])
+                peak = self.peak[index]
+                peak["tree"] = max(peak["tree"], sum(table[p][2] for p in tree))
+                peak["main"] = max(peak["main"], table[tree[0]][2] if tree else 0)
+                peak["pool_process"] = max([peak["pool_process"], *(table[p][2] for p in tree[1:])])
+            return (sum(cpu for pool, cpu in self.cpu.values() if not pool),
+                    sum(cpu for pool, cpu in self.cpu.values() if pool))
+
+    def _scrape(self) -> None:
+        while not self.stopping.wait(1.0):
+            for settings in self.settings:
+                try:
+                    value = scrape(f"{settings.web_url}/metrics")
+                except OSError:
+                    continue
+                if "wirestream_event_loop_lag_seconds" in value:
+                    self.lag.append(value["wirestream_event_loop_lag_seconds"])
+
+    def totals(self) -> dict[str, float]:
+        """Every wirestream_* sample summed over the workers' /metrics pages."""
+        totals: dict[str, float] = {}
+        for settings in self.settings:
+            for name, value in scrape(f"{settings.web_url}/metrics").items():
+                totals[name] = totals.get(name, 0.0) + value
+        return totals
+
+    def measure(self, phase: Any) -> dict[str, Any]:
+        """Run `phase()` (a push); add what the workers did meanwhile: CPU split between main
+        processes and NLP pools, pool busy share, batch sizes, and time per stage."""
+        (main, pool), before = self.tree_cpu(), self.totals()
+        result: dict[str, Any] = phase()
+        (main_after, pool_after), after = self.tree_cpu(), self.totals()
+        delta = {k: v - before.get(k, 0.0) for k, v in after.items()}
+        n, pools = result["stories"], len(self.procs) * self.settings[0].nlp_processes
+        stages = {}
+        for name, value in delta.items():
+            if name.startswith("wirestream_stage_seconds_sum{") and value:
+                stage = name.split('"')[1]
+                stages[stage] = 1000 * value / delta[name.replace("_sum{", "_count{")]
+        batches = delta.get("wirestream_batch_size_stories_count", 0.0)
+        result.update({
+            "cpu_seconds_per_story": (main_after - main + pool_after - pool) / n,
+            "main_cpu_ms_per_story": 1000 * (main_after - main) / n,
+            "pool_cpu_ms_per_story": 1000 * (pool_after - pool) / n,
+            "pool_busy_share": (pool_after - pool) / (result["seconds"] * pools),
+            "mean_batch": delta.get("wirestream_batch_size_stories_sum", 0.0) / batches
+            if batches else None,
+            "stage_ms_per_story": dict(sorted(stages.items())),
+        })
+        return result
+
+    def observed(self) -> dict[str, Any]:
+        """Event-loop lag seen on /metrics over the session, and each worker tree's peak RSS."""
+        lag = sorted(self.lag)
+        return {"event_loop_lag_s": {"max": lag[-1], "median": lag[len(lag) // 2]}
+                if lag else None, "peak_rss_bytes": self.peak}
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=10)
+        if hasattr(self, "producer"):
+            self.producer.close(timeout=10)
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            with suppress(ProcessLookupError):  # pool processes left behind by a hard stop
+                os.killpg(proc.pid, signal.SIGKILL)
+        for path in sorted(self.tmp.glob("worker-*.prof")):
+            buffer = io.StringIO()
+            pstats.Stats(str(path), stream=buffer).sort_stats("tottime").print_stats(25)
+            self.profiles.append(buffer.getvalue())
+        shutil.rmtree(self.tmp, ignore_errors=True)

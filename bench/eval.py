@@ -1,0 +1,114 @@
+"""`wirestream eval`: every quality figure in one run, ours beside the off-the-shelf baseline.
+
+Seed story (quotes, timex, entities against its gold), MEANTIME (timex values, entity
+mentions), the quote gold set when annotated, and the cost of enrichment against bare NER.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def cost_ratio(stories: int = 40, words: int = 400) -> dict[str, float]:
+    """Seconds per 400-word story: bare spaCy NER vs the whole enrichment, same process."""
+    from bench.corpus import generate_corpus
+    from pipeline.enrich import Enricher, RawInput
+    from pipeline.formats import parse_story
+
+    corpus = generate_corpus(stories, words=words, seed=7)
+    enricher = Enricher()
+    bodies = [parse_story(story.data).body for story in corpus]
+    enricher.model(bodies[:2])  # load and warm the model
+    enricher([RawInput(corpus[0].data)])  # warm the gazetteer, language detector
+    started = time.perf_counter()
+    for body in bodies:
+        enricher.model([body])
+    bare = (time.perf_counter() - started) / stories
+    started = time.perf_counter()
+    for story in corpus:
+        enricher([RawInput(story.data)])
+    full = (time.perf_counter() - started) / stories
+    return {"bare_ner_ms": round(bare * 1000, 2), "enrichment_ms": round(full * 1000, 2),
+            "ratio": round(full / bare, 3)}
+
+
+def _print_seed(results: dict[str, Any]) -> None:
+    for story, systems in results.items():
+        print(f"\nseed story {story}")
+        print(f"  {'task':28}{'wirestream':>26}{'baseline':>26}")
+        rows = [
+            ("quotes P/R/F1 (30% overlap)", "quotes", None),
+            ("quote speaker accuracy", "quotes", "speaker_accuracy"),
+            ("timex value P/R/F1", "timex", "value"),
+            ("entity mentions P/R/F1", "entities", None),
+            ("entities grouped whole", "entities", "entities_whole"),
+        ]
+        for title, task, key in rows:
+            cells = []
+            for system in ("wirestream", "baseline"):
+                score = systems[system][task]
+                if key in ("speaker_accuracy", "entities_whole"):
+                    cells.append(str(score[key]))
+                    continue
+                score = score[key] if key else score
+                cells.append(f"{score['precision']:.3f}/{score['recall']:.3f}/{score['f1']:.3f}")
+            print(f"  {title:28}{cells[0]:>26}{cells[1]:>26}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="wirestream eval", description=__doc__)
+    parser.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--skip-cost", action="store_true", help="skip the cost measurement")
+    args = parser.parse_args(argv)
+    report: dict[str, Any] = {}
+
+    seed_dir, meantime = args.shared / "seed", args.shared / "meantime"
+    if seed_dir.is_dir():
+        from bench import seed_eval
+
+        report["seed"] = seed_eval.run(seed_dir)
+        _print_seed(report["seed"])
+    else:
+        print(f"seed story not found at {seed_dir}: skipped")
+
+    from bench import eval_timex
+
+    print("\ntime expressions (TempEval-3 style: value needs overlap and the same value)")
+    report["timex"] = eval_timex.run(meantime if meantime.is_dir() else None,
+                                     seed_dir if seed_dir.is_dir() else None)
+    print(eval_timex.format_report(report["timex"]))
+
+    if meantime.is_dir():
+        from bench import eval_entities
+
+        print("\nentities on MEANTIME (name mentions in the annotated sentences)")
+        report["entities"] = eval_entities.run(meantime)
+        print(eval_entities.format_report(report["entities"]))
+    try:
+        from bench import eval_quotes
+    except ImportError:
+        print("\nquote gold set: not annotated yet (bench/quote_gold)")
+    else:
+        print("\nquotes on the quote gold set")
+        report["quotes"] = eval_quotes.main([])
+
+    if not args.skip_cost:
+        report["cost"] = cost_ratio()
+        cost = report["cost"]
+        print(f"\ncost per 400-word story: bare NER {cost['bare_ner_ms']} ms, full enrichment "
+              f"{cost['enrichment_ms']} ms, ratio {cost['ratio']} (target <= 1.5)")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
