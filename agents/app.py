@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -12,16 +13,18 @@ from agents import metrics
 from agents.enrichment import EnrichmentPool
 from agents.guard import guarded
 from agents.lifecycle import Lifecycle, Prepared, send_kills, utcnow
+from agents.live import add_live_views
+from agents.logs import story_fields
 from agents.publish import Publisher, raw_input_of, source_of
 from agents.settings import Settings
 from agents.topics import topic_specs
-from agents.live import add_live_views
 from agents.web import add_views
 from pipeline.enrich import Enricher, Failure, RawInput
 from pipeline.lifecycle import Decision
 from pipeline.nlp import LanguageModel
 
 VERSION = "0.1.0"
+log = logging.getLogger("wirestream")
 
 
 def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.App:
@@ -46,17 +49,26 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
     )
     specs = topic_specs(settings)
     topics = {
-        role: app.topic(spec.name, partitions=spec.partitions, retention=spec.retention_ms / 1000,
-                        key_type=bytes, value_type=bytes)
+        role: app.topic(
+            spec.name,
+            partitions=spec.partitions,
+            retention=spec.retention_ms / 1000,
+            key_type=bytes,
+            value_type=bytes,
+        )
         for role, spec in specs.items()
     }
     pool = EnrichmentPool(
-        enricher or Enricher(LanguageModel(settings.model), max_story_bytes=settings.max_story_bytes),
+        enricher
+        or Enricher(LanguageModel(settings.model), max_story_bytes=settings.max_story_bytes),
         settings.nlp_processes,
     )
     publisher = Publisher(topics["enriched"], topics["dead_letter"])
     app.wirestream = {  # type: ignore[attr-defined]
-        "settings": settings, "topics": topics, "pool": pool, "publisher": publisher,
+        "settings": settings,
+        "topics": topics,
+        "pool": pool,
+        "publisher": publisher,
     }
 
     lifecycle = Lifecycle(app, settings.partitions)
@@ -85,8 +97,11 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
 
             async def enrich(events: list[Any] = events, items: list[Prepared] = items) -> None:
                 decisions = lifecycle.plan(items, utcnow())
-                chosen = [(e, i) for e, i, d in zip(events, items, decisions, strict=True)
-                          if d is Decision.ENRICH]
+                chosen = [
+                    (e, i)
+                    for e, i, d in zip(events, items, decisions, strict=True)
+                    if d is Decision.ENRICH
+                ]
                 metrics.BATCH_SIZE.observe(len(chosen))
                 outcomes = await pool.enrich([i.story for _, i in chosen])
                 outcomes = lifecycle.mark_duplicates([e for e, _ in chosen], outcomes)
@@ -96,6 +111,13 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
                 lifecycle.remember(events, items, decisions)
 
             await guarded([i.as_event() for i in items], enrich, publisher.publish, "enrich")
+            for item in items:
+                log.debug(
+                    "handled",
+                    extra=story_fields(
+                        item.story.story_id, item.source, version=item.story.version
+                    ),
+                )
 
     @app.timer(interval=1.0)
     async def release_embargoes() -> None:
@@ -154,19 +176,31 @@ def prepare_batch(enricher: Enricher, raws: list[RawInput]) -> list[Any]:
     return [enricher.prepare(raw) for raw in raws]
 
 
-async def forward(prepared_topic: Any, publisher: Publisher, events: list[Any],
-                  prepared: list[Any]) -> None:
+async def forward(
+    prepared_topic: Any, publisher: Publisher, events: list[Any], prepared: list[Any]
+) -> None:
     """Parsed stories onward keyed by story id; failures to the dead-letter topic."""
     futures = []
     failed_events, failures = [], []
     for event, result in zip(events, prepared, strict=True):
+        source = source_of(event)
         if isinstance(result, Failure):
             failed_events.append(event)
             failures.append(result)
+            log.warning(
+                "dead-lettering: %s",
+                result.message,
+                extra=story_fields(
+                    result.story_id, source, error_code=result.code, stage=result.stage
+                ),
+            )
             continue
         story, _ = result
-        item = Prepared(story, source_of(event), event.message.value)
-        futures.append(await prepared_topic.send(key=story.story_id.encode(), value=item.to_bytes()))
+        log.debug("parsed", extra=story_fields(story.story_id, source, version=story.version))
+        item = Prepared(story, source, event.message.value)
+        futures.append(
+            await prepared_topic.send(key=story.story_id.encode(), value=item.to_bytes())
+        )
     if failures:
         await publisher.publish(failed_events, failures)
     for future in futures:

@@ -59,12 +59,18 @@ def worker() -> None:
     import faust
 
     from agents.app import create_app
+    from agents.logs import logging_config
     from agents.topics import ensure_topics
 
     settings = load_settings()
     ensure_topics(settings)
     app = create_app(settings)
-    faust.Worker(app, loglevel=settings.log_level, override_logging=True).execute_from_commandline()
+    faust.Worker(
+        app,
+        loglevel=settings.log_level,
+        override_logging=True,
+        logging_config=logging_config(settings.log_json, settings.log_level),
+    ).execute_from_commandline()
 
 
 @cli.command()
@@ -80,17 +86,24 @@ def enrich(
     from schemas.events import enriched_event
 
     settings = load_settings()
-    inputs = [RawInput(p.read_bytes()) for p in paths] if paths else [RawInput(sys.stdin.buffer.read())]
+    inputs = (
+        [RawInput(p.read_bytes()) for p in paths] if paths else [RawInput(sys.stdin.buffer.read())]
+    )
     enricher = Enricher(LanguageModel(settings.model), max_story_bytes=settings.max_story_bytes)
     failed = 0
     for name, outcome in zip(paths or ["<stdin>"], enricher(inputs), strict=True):
         if isinstance(outcome, Enriched):
             option = orjson.OPT_INDENT_2 if pretty else 0
-            sys.stdout.buffer.write(orjson.dumps(enriched_event(outcome.story), option=option) + b"\n")
+            sys.stdout.buffer.write(
+                orjson.dumps(enriched_event(outcome.story), option=option) + b"\n"
+            )
         else:
             failed += 1
-            typer.secho(f"{name}: {outcome.code} at {outcome.stage}: {outcome.message}",
-                        fg=typer.colors.RED, err=True)
+            typer.secho(
+                f"{name}: {outcome.code} at {outcome.stage}: {outcome.message}",
+                fg=typer.colors.RED,
+                err=True,
+            )
     if failed:
         raise typer.Exit(2)
 
@@ -151,8 +164,9 @@ def bench(ctx: typer.Context) -> None:
     raise typer.Exit(bench_main(list(ctx.args)))
 
 
-@cli.command(name="eval", context_settings={"allow_extra_args": True,
-                                            "ignore_unknown_options": True})
+@cli.command(
+    name="eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
 def evaluate(ctx: typer.Context) -> None:
     """Quality figures against gold annotations, beside off-the-shelf baselines."""
     from bench.eval import main as eval_main

@@ -42,8 +42,13 @@ def start_worker(settings: Settings, timeout: float = 120.0) -> int:
     log = (state_dir(settings) / "worker.log").open("ab")
     env = {**os.environ, "WIRESTREAM_BROKER": settings.broker}
     process = subprocess.Popen(
-        [sys.executable, "-m", "agents.cli", "worker"], stdout=log, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, env=env, start_new_session=True, cwd=ROOT,
+        [sys.executable, "-m", "agents.cli", "worker"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+        cwd=ROOT,
     )
     pid_file.write_text(str(process.pid))
     deadline = time.monotonic() + timeout
@@ -80,8 +85,10 @@ def run_demo(settings: Settings, stop_after: bool = False) -> int:
     ensure_topics(settings)
     console.print("starting the worker (loads the spaCy model)…")
     pid = start_worker(settings)
-    console.print(f"worker pid {pid}: metrics on {settings.web_url}/metrics, "
-                  f"log in {state_dir(settings) / 'worker.log'}")
+    console.print(
+        f"worker pid {pid}: metrics on {settings.web_url}/metrics, "
+        f"log in {state_dir(settings) / 'worker.log'}"
+    )
     paths = sample_paths()
     wanted: set[str] = set()
     for path in paths:
@@ -126,12 +133,22 @@ def stop_all(settings: Settings) -> None:
 def show_event(event: dict[str, Any]) -> None:
     """One enriched event (or dead letter) as a readable panel."""
     if event.get("schema", "").startswith("wirestream.dead_letter"):
-        console.print(Panel(f"{event['error_code']} at {event['stage']}: {event['message']}",
-                            title="dead letter", border_style="red"))
+        console.print(
+            Panel(
+                f"{event['error_code']} at {event['stage']}: {event['message']}",
+                title="dead letter",
+                border_style="red",
+            )
+        )
         return
     if event.get("kind") == "kill":
-        console.print(Panel(f"story {event['story_id']} {event['pubstatus']}: remove every version",
-                            title="kill", border_style="yellow"))
+        console.print(
+            Panel(
+                f"story {event['story_id']} {event['pubstatus']}: remove every version",
+                title="kill",
+                border_style="yellow",
+            )
+        )
         return
     table = Table(show_header=True, header_style="bold", expand=True)
     table.add_column("entity")
@@ -142,11 +159,14 @@ def show_event(event: dict[str, Any]) -> None:
     quotes = "\n".join(f"“{q['text']}” — {q['speaker'] or 'unknown'}" for q in event["quotes"])
     timex = ", ".join(f"{t['text']} = {t['value']}" for t in event["timex"])
     dates = event["dates"]
-    console.print(Panel.fit(
-        f"[bold]{event['headline']}[/]\nstory {event['story_id']} v{event['version']}  "
-        f"language {event['language']}  published {dates['published']}  "
-        f"received {dates['received']}",
-        title=f"enriched {event['event_id'][:8]}"))
+    console.print(
+        Panel.fit(
+            f"[bold]{event['headline']}[/]\nstory {event['story_id']} v{event['version']}  "
+            f"language {event['language']}  published {dates['published']}  "
+            f"received {dates['received']}",
+            title=f"enriched {event['event_id'][:8]}",
+        )
+    )
     console.print(table)
     if quotes:
         console.print(quotes)

@@ -21,8 +21,17 @@ ATTEMPTS = 3
 
 def _is_transient(exc: BaseException) -> bool:
     names = {cls.__name__ for cls in type(exc).__mro__}
-    return bool(names & {"KafkaError", "KafkaConnectionError", "ConnectionError", "TimeoutError",
-                         "NotReady", "ProducerFenced"})
+    return bool(
+        names
+        & {
+            "KafkaError",
+            "KafkaConnectionError",
+            "ConnectionError",
+            "TimeoutError",
+            "NotReady",
+            "ProducerFenced",
+        }
+    )
 
 
 async def guarded(
@@ -41,22 +50,30 @@ async def guarded(
         except Exception as exc:  # noqa: BLE001 - the batch must end in Kafka, not vanish
             attempt += 1
             transient = _is_transient(exc)
-            log.warning("batch of %d failed in %s (attempt %d, %s): %r", len(events), stage,
-                        attempt, "retrying" if transient or attempt < ATTEMPTS else "dead-letter",
-                        exc)
+            log.warning(
+                "batch of %d failed in %s (attempt %d, %s): %r",
+                len(events),
+                stage,
+                attempt,
+                "retrying" if transient or attempt < ATTEMPTS else "dead-letter",
+                exc,
+            )
             if transient or attempt < ATTEMPTS:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
                 continue
-            failure = Failure("internal_error",
-                              f"{stage} failed {ATTEMPTS} times on this batch: "
-                              f"{type(exc).__name__}: {exc}", stage)
+            failure = Failure(
+                "internal_error",
+                f"{stage} failed {ATTEMPTS} times on this batch: {type(exc).__name__}: {exc}",
+                stage,
+            )
             await _dead_letter_until_sent(events, failure, dead_letter)
             return
 
 
 async def _dead_letter_until_sent(
-    events: Sequence[Any], failure: Failure,
+    events: Sequence[Any],
+    failure: Failure,
     dead_letter: Callable[[Sequence[Any], list[Failure]], Awaitable[None]],
 ) -> None:
     delay = 0.5

@@ -14,22 +14,31 @@ def producer(settings: Settings) -> Any:
     from kafka import KafkaProducer
 
     return KafkaProducer(
-        bootstrap_servers=settings.broker.split(","), acks="all", linger_ms=5,
+        bootstrap_servers=settings.broker.split(","),
+        acks="all",
+        linger_ms=5,
         max_request_size=16 * 1024 * 1024,
     )
 
 
 def read_events(
-    settings: Settings, topic: str, *, until_count: int | None = None, timeout: float = 60.0,
+    settings: Settings,
+    topic: str,
+    *,
+    until_count: int | None = None,
+    timeout: float = 60.0,
     from_beginning: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """Yield decoded events from `topic` until `until_count` arrived or `timeout` of silence."""
     from kafka import KafkaConsumer
 
     consumer = KafkaConsumer(
-        topic, bootstrap_servers=settings.broker.split(","), group_id=None,
+        topic,
+        bootstrap_servers=settings.broker.split(","),
+        group_id=None,
         auto_offset_reset="earliest" if from_beginning else "latest",
-        enable_auto_commit=False, consumer_timeout_ms=int(timeout * 1000),
+        enable_auto_commit=False,
+        consumer_timeout_ms=int(timeout * 1000),
     )
     seen = 0
     try:

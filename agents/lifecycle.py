@@ -14,7 +14,6 @@ from typing import Any
 
 import faust
 import orjson
-
 from faust.streams import _current_event
 
 from agents import metrics
@@ -35,25 +34,34 @@ class Prepared:
     original: bytes
 
     def to_bytes(self) -> bytes:
-        return orjson.dumps({
-            "story": story_to_dict(self.story), "source": self.source,
-            "original": base64.b64encode(self.original).decode("ascii"),
-        })
+        return orjson.dumps(
+            {
+                "story": story_to_dict(self.story),
+                "source": self.source,
+                "original": base64.b64encode(self.original).decode("ascii"),
+            }
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Prepared:
         record = orjson.loads(data)
-        return cls(story_from_dict(record["story"]), record["source"],
-                   base64.b64decode(record["original"]))
+        return cls(
+            story_from_dict(record["story"]), record["source"], base64.b64decode(record["original"])
+        )
 
     def as_event(self) -> Any:
         """Looks like the raw Faust event to the Publisher (source, timestamp, original)."""
         timestamp = self.source.get("timestamp")
-        return SimpleNamespace(message=SimpleNamespace(
-            topic=self.source["topic"], partition=self.source["partition"],
-            offset=self.source["offset"], value=self.original, headers=(),
-            timestamp=datetime.fromisoformat(timestamp).timestamp() if timestamp else None,
-        ))
+        return SimpleNamespace(
+            message=SimpleNamespace(
+                topic=self.source["topic"],
+                partition=self.source["partition"],
+                offset=self.source["offset"],
+                value=self.original,
+                headers=(),
+                timestamp=datetime.fromisoformat(timestamp).timestamp() if timestamp else None,
+            )
+        )
 
 
 @contextmanager
@@ -72,8 +80,12 @@ class Lifecycle:
     the prepared topic uses for that key, so any worker owning it recovers the same state."""
 
     def __init__(self, app: faust.App, partitions: int) -> None:
-        options = {"key_type": bytes, "value_type": bytes, "partitions": partitions,
-                   "use_partitioner": True}
+        options = {
+            "key_type": bytes,
+            "value_type": bytes,
+            "partitions": partitions,
+            "use_partitioner": True,
+        }
         self.published = app.Table("story-published", **options)
         self.embargoed = app.Table("story-embargoed", **options)
         self.fingerprints = app.GlobalTable("story-fingerprints", **options)
@@ -123,8 +135,9 @@ class Lifecycle:
                 fingerprint = simhash(outcome.story.body)
                 original = self._near(outcome.story.story_id, fingerprint)
                 if original is not None:
-                    outcome = Enriched(replace(outcome.story, duplicate_of=original),
-                                       outcome.stage_seconds)
+                    outcome = Enriched(
+                        replace(outcome.story, duplicate_of=original), outcome.stage_seconds
+                    )
                 with writing_for(event):
                     self.fingerprints[outcome.story.story_id.encode()] = str(fingerprint).encode()
             marked.append(outcome)
@@ -137,8 +150,7 @@ class Lifecycle:
                 return other
         return None
 
-    def remember(self, events: list[Any], items: list[Prepared],
-                 decisions: list[Decision]) -> None:
+    def remember(self, events: list[Any], items: list[Prepared], decisions: list[Decision]) -> None:
         for event, item, decision in zip(events, items, decisions, strict=True):
             with writing_for(event):
                 self._remember(item, decision)
@@ -151,8 +163,7 @@ class Lifecycle:
                 del self.embargoed[key]
             self._released.discard(key)
         elif decision is Decision.KILL:
-            self.published[key] = orjson.dumps(
-                published_record(item.story, killed=True).to_dict())
+            self.published[key] = orjson.dumps(published_record(item.story, killed=True).to_dict())
             if key in self.embargoed:
                 del self.embargoed[key]
         elif decision is Decision.HOLD:
@@ -163,8 +174,9 @@ class Lifecycle:
 
 async def send_kills(topic: Any, items: list[Prepared]) -> None:
     futures = [
-        await topic.send(key=item.story.story_id.encode(),
-                         value=encode(kill_event(item.story, item.source)))
+        await topic.send(
+            key=item.story.story_id.encode(), value=encode(kill_event(item.story, item.source))
+        )
         for item in items
     ]
     for future in futures:

@@ -70,9 +70,9 @@ def summarise(event: dict[str, Any]) -> dict[str, Any] | None:
     story_id = event.get("story_id")
     if not isinstance(story_id, str) or not story_id:
         return None
-    version = event.get("version")
-    dates = event.get("dates") if isinstance(event.get("dates"), dict) else {}
-    body = event.get("body") if isinstance(event.get("body"), str) else ""
+    version, dates, body = event.get("version"), event.get("dates"), event.get("body")
+    dates = dates if isinstance(dates, dict) else {}
+    body = body if isinstance(body, str) else ""
     return {
         "story_id": story_id,
         "version": version if isinstance(version, int) else 1,
@@ -291,6 +291,8 @@ def last_event_id(request: Any) -> int | None:
 async def stream_events(request: Any, feed: LiveFeed, keepalive: float = KEEPALIVE_SECONDS) -> Any:
     """Backlog from the ring buffer, then live messages, then keep-alive comments, until the
     client goes away or the feed closes. Only this client's queue ever waits on this client."""
+    if request.method == "HEAD":
+        return aioweb.Response(headers=SSE_HEADERS)
     story_filter = StoryFilter.from_query(request.query)
     after = last_event_id(request)
     subscriber = feed.subscribe(story_filter)
@@ -399,14 +401,14 @@ def add_live_views(app: faust.App, settings: Settings, topics: dict[str, Any]) -
         "feed": feed, "trending": trending, "ingest": ingest,
     }
 
-    @app.task
+    @app.task  # type: ignore[untyped-decorator]
     async def tail_enriched() -> None:
         await tail.run()
 
     async def close_streams(_: Any) -> None:
         feed.close()
 
-    app.web.web_app.on_shutdown.append(close_streams)
+    app.web.web_app.on_shutdown.append(close_streams)  # type: ignore[attr-defined]
     app.web.add_static("/static/", STATIC)
     page = (STATIC / "dashboard.html").read_bytes()
 

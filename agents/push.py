@@ -24,8 +24,13 @@ def expand(paths: Iterable[str]) -> list[Path]:
         matches = [Path(m) for m in sorted(glob.glob(item, recursive=True))] or [Path(item)]
         for path in matches:
             if path.is_dir():
-                found.extend(sorted(p for p in path.rglob("*")
-                                    if p.is_file() and p.suffix.lower() in STORY_SUFFIXES))
+                found.extend(
+                    sorted(
+                        p
+                        for p in path.rglob("*")
+                        if p.is_file() and p.suffix.lower() in STORY_SUFFIXES
+                    )
+                )
             else:
                 found.append(path)
     return found

@@ -6,13 +6,20 @@ Every setting has a default that works on a laptop with the local broker.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WIRESTREAM_", frozen=True, extra="ignore")
+    # hide_input_in_errors: a validation error must never echo a password or token back
+    model_config = SettingsConfigDict(
+        env_prefix="WIRESTREAM_", frozen=True, extra="ignore", hide_input_in_errors=True
+    )
 
     broker: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
     app_id: str = Field("wirestream", description="Faust app id = Kafka consumer group")
@@ -34,6 +41,33 @@ class Settings(BaseSettings):
     dashboard_window_seconds: int = Field(3600, ge=60, description="trending-entities window")
     broker_port: int = Field(9092, description="port of the local broker `wirestream broker` runs")
     broker_state_dir: Path | None = Field(None, description="state dir of the local broker")
+    # how every Kafka client (Faust worker, CLI, admin) connects; see docs/security.md
+    security_protocol: SecurityProtocol = Field("PLAINTEXT", description="Kafka security protocol")
+    sasl_mechanism: SaslMechanism = Field("SCRAM-SHA-512", description="SASL mechanism")
+    sasl_username: str | None = Field(None, description="SASL user name")
+    sasl_password: SecretStr | None = Field(None, description="SASL password (never logged)")
+    ssl_cafile: Path | None = Field(None, description="PEM CA bundle the broker certificate is "
+                                    "checked against (system CAs when unset)")
+    ssl_certfile: Path | None = Field(None, description="PEM client certificate (mutual TLS)")
+    ssl_keyfile: Path | None = Field(None, description="PEM private key of ssl_certfile")
+    ssl_check_hostname: bool = Field(True, description="check the broker certificate's host name")
+
+    @model_validator(mode="after")
+    def _security_is_complete(self) -> Settings:
+        if self.security_protocol.startswith("SASL_") and (
+            not self.sasl_username or self.sasl_password is None
+        ):
+            raise ValueError(
+                f"security_protocol {self.security_protocol} needs WIRESTREAM_SASL_USERNAME "
+                "and WIRESTREAM_SASL_PASSWORD"
+            )
+        if self.ssl_keyfile is not None and self.ssl_certfile is None:
+            raise ValueError("ssl_keyfile is set but ssl_certfile is not")
+        return self
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
 
     @property
     def web_url(self) -> str:

@@ -57,15 +57,16 @@ def top_entities(
 ) -> list[dict[str, Any]]:
     """The `limit` most-mentioned entities, most first, ties by name; zero counts left out."""
     wanted = label.upper() if label else None
-    rows = []
+    ranked: list[tuple[int, str, str]] = []
     for key, count in items:
         if not count:
             continue
         name, entity_label = split_key(key)
         if wanted is None or entity_label == wanted:
-            rows.append({"name": name, "label": entity_label, "mentions": int(count)})
-    rows.sort(key=lambda row: (-row["mentions"], row["name"].casefold(), row["label"]))
-    return rows[: max(0, limit)]
+            ranked.append((int(count), name, entity_label))
+    ranked.sort(key=lambda row: (-row[0], row[1].casefold(), row[2]))
+    return [{"name": name, "label": entity_label, "mentions": count}
+            for count, name, entity_label in ranked[: max(0, limit)]]
 
 
 def parse_limit(raw: str | None) -> int:
@@ -129,11 +130,13 @@ class Trending:
 
     def current(self) -> Iterable[tuple[str, int]]:
         """(key, mentions) in the window that covers the last `size` seconds up to now."""
-        return self.table.items().now()  # type: ignore[no-any-return]
+        items: Any = self.table.items()  # a WindowedItemsView
+        return items.now()  # type: ignore[no-any-return]
 
     def snapshot(self, limit: int = DEFAULT_LIMIT, label: str | None = None) -> dict[str, Any]:
         now = time.time()
-        start, end = self.table.table.window.earliest(now)
+        window: Any = self.table.table.window
+        start, end = window.earliest(now)
         held = self.held_partitions()
         return {
             "window_seconds": self.size,

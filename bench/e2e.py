@@ -100,7 +100,7 @@ class Session:
     (enriched/dead-letter collector, /proc sampler every 100 ms, /metrics scraper every 1 s)."""
 
     def __init__(self, bootstrap: str, workers: int, partitions: int, processes: int,
-                 batch_size: int, profile: bool = False) -> None:
+                 batch_size: int, profile: Path | None = None) -> None:
         from agents.settings import load_settings
 
         tag = uuid.uuid4().hex[:8]
@@ -369,7 +369,10 @@ class Session:
             with suppress(ProcessLookupError):  # pool processes left behind by a hard stop
                 os.killpg(proc.pid, signal.SIGKILL)
         for path in sorted(self.tmp.glob("worker-*.prof")):
+            kept = shutil.copy(path, self.profile / f"{self.tmp.name}-{path.name}")  # type: ignore[operator]
             buffer = io.StringIO()
-            pstats.Stats(str(path), stream=buffer).sort_stats("tottime").print_stats(25)
-            self.profiles.append(buffer.getvalue())
+            stats = pstats.Stats(str(path), stream=buffer).sort_stats("tottime")
+            stats.print_stats(20)
+            stats.sort_stats("cumulative").print_stats(r"/(agents|pipeline|schemas)/", 20)
+            self.profiles.append(f"worker main-thread profile, kept in {kept}\n{buffer.getvalue()}")
         shutil.rmtree(self.tmp, ignore_errors=True)

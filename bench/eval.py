@@ -35,8 +35,11 @@ def cost_ratio(stories: int = 40, words: int = 400) -> dict[str, float]:
     for story in corpus:
         enricher([RawInput(story.data)])
     full = (time.perf_counter() - started) / stories
-    return {"bare_ner_ms": round(bare * 1000, 2), "enrichment_ms": round(full * 1000, 2),
-            "ratio": round(full / bare, 3)}
+    return {
+        "bare_ner_ms": round(bare * 1000, 2),
+        "enrichment_ms": round(full * 1000, 2),
+        "ratio": round(full / bare, 3),
+    }
 
 
 def _print_seed(results: dict[str, Any]) -> None:
@@ -82,8 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bench import eval_timex
 
     print("\ntime expressions (TempEval-3 style: value needs overlap and the same value)")
-    report["timex"] = eval_timex.run(meantime if meantime.is_dir() else None,
-                                     seed_dir if seed_dir.is_dir() else None)
+    report["timex"] = eval_timex.run(
+        meantime if meantime.is_dir() else None, seed_dir if seed_dir.is_dir() else None
+    )
     print(eval_timex.format_report(report["timex"]))
 
     if meantime.is_dir():
@@ -103,8 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_cost:
         report["cost"] = cost_ratio()
         cost = report["cost"]
-        print(f"\ncost per 400-word story: bare NER {cost['bare_ner_ms']} ms, full enrichment "
-              f"{cost['enrichment_ms']} ms, ratio {cost['ratio']} (target <= 1.5)")
+        print(
+            f"\ncost per 400-word story: bare NER {cost['bare_ner_ms']} ms, full enrichment "
+            f"{cost['enrichment_ms']} ms, ratio {cost['ratio']} (target <= 1.5)"
+        )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
     return 0

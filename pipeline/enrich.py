@@ -165,7 +165,9 @@ def _wants_nlp(story: Story) -> bool:
 def _failure(exc: Exception, stage: str, story: Story | None) -> Failure:
     story_id = story.story_id if story is not None else None
     if isinstance(exc, WireError):
-        return Failure(exc.code, exc.message, exc.stage if exc.stage != "unknown" else stage, story_id)
+        return Failure(
+            exc.code, exc.message, exc.stage if exc.stage != "unknown" else stage, story_id
+        )
     wrapped = StageError(f"{type(exc).__name__}: {exc}", stage=stage, story_id=story_id)
     return Failure(wrapped.code, f"stage {stage!r} failed: {wrapped.message}", stage, story_id)
 

@@ -1,12 +1,12 @@
 """The one exception tree of wirestream; every failure that reaches a dead letter starts here.
 
-    WireError                      base: carries a stable `code` and a message that says what to fix
-     +-- InvalidStory              permanent: the bytes are not a story we can read -> dead letter
-     |    +-- UnsupportedFormat    bytes of no format we parse (or a format with no text story)
-     |    +-- UnsafeMarkup         XML with entity declarations or external references
-     |    +-- MissingBody          parsed, but there is no text to enrich
-     +-- StageError                a stage failed on a readable story (carries stage and story id)
-     +-- TransientError            worth retrying: the broker or a resource was briefly unavailable
+WireError                      base: carries a stable `code` and a message that says what to fix
+ +-- InvalidStory              permanent: the bytes are not a story we can read -> dead letter
+ |    +-- UnsupportedFormat    bytes of no format we parse (or a format with no text story)
+ |    +-- UnsafeMarkup         XML with entity declarations or external references
+ |    +-- MissingBody          parsed, but there is no text to enrich
+ +-- StageError                a stage failed on a readable story (carries stage and story id)
+ +-- TransientError            worth retrying: the broker or a resource was briefly unavailable
 """
 
 from __future__ import annotations

@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 
 from pipeline.story import Story
 
 KILL_STATUSES = frozenset({"canceled", "withheld"})
 
 
-class Decision(str, Enum):
+class Decision(StrEnum):
     ENRICH = "enrich"  # new story or newer version: enrich and publish
     RESEND = "resend"  # same id, version and content as published: drop, count
     STALE = "stale"  # older than what was published: drop, count
@@ -35,13 +35,21 @@ class Published:
     killed: bool = False
 
     def to_dict(self) -> dict[str, object]:
-        return {"version": self.version, "version_created": self.version_created,
-                "content_hash": self.content_hash, "killed": self.killed}
+        return {
+            "version": self.version,
+            "version_created": self.version_created,
+            "content_hash": self.content_hash,
+            "killed": self.killed,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Published:
-        return cls(int(str(data["version"])), data.get("version_created") and str(data["version_created"]),  # type: ignore[arg-type]
-                   str(data["content_hash"]), bool(data.get("killed", False)))
+        return cls(
+            int(str(data["version"])),
+            data.get("version_created") and str(data["version_created"]),  # type: ignore[arg-type]
+            str(data["content_hash"]),
+            bool(data.get("killed", False)),
+        )
 
 
 def content_hash(story: Story) -> str:

@@ -84,6 +84,7 @@ _ORG_NOUNS = frozenset(
     "group".split()
 )
 _SPAN = 600  # characters read when looking for a speaker: keeps every lookup bounded
+_SUBJECT_SPAN = 250  # a sentence's subject is found in its opening characters
 _MAX_DEPTH = 3  # pronouns followed within one sentence ("After he left, he said")
 _LOOKBACK = 6  # sentences searched back for the person a pronoun stands for
 _CLAUSE_CHARS = ',;:()\n“”"'
@@ -324,6 +325,16 @@ class SpeakerResolver:
         """Words of the masked body inside [lo, hi), tokenised once per sentence."""
         out: list[_Tok] = []
         index = max(0, bisect_right(self.starts, lo) - 1)
+        if hi - lo < 0:  # a short window: cheaper to read directly than a whole sentence
+            return (
+                _tokenise(self.masked, lo, hi)
+                if self._whole(lo, hi)
+                else [
+                    t
+                    for t in _tokenise(self.masked, lo, hi)
+                    if t.end < hi or self._whole(t.start, hi)
+                ]
+            )
         while index < len(self.starts) and self.starts[index] < hi:
             if index not in self.sentence_tokens:
                 end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.body)
@@ -336,6 +347,12 @@ class SpeakerResolver:
         if not self.starts:
             out = [t for t in _tokenise(self.masked, lo, hi) if t.end <= hi]
         return out
+
+    def _whole(self, lo: int, hi: int) -> bool:
+        """Whether [lo, hi) cuts no word: a window ending mid-word drops that word."""
+        return hi >= len(self.masked) or not (
+            self.masked[hi - 1 : hi].isalnum() and self.masked[hi : hi + 1].isalnum()
+        )
 
     def sentence_start(self, pos: int) -> int:
         i = bisect_right(self.starts, pos) - 1
@@ -424,7 +441,7 @@ class SpeakerResolver:
             for j in range(first, index + 1):
                 lo = self.starts[j]
                 hi = self.starts[j + 1] if j + 1 < len(self.starts) else len(self.body)
-                self.subjects[j] = self.resolve(lo, min(hi, lo + _SPAN), subject=True)
+                self.subjects[j] = self.resolve(lo, min(hi, lo + _SUBJECT_SPAN), subject=True)
         finally:
             self.learning = False
 

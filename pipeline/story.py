@@ -75,6 +75,7 @@ class Story:
     pubstatus: str = "usable"
     embargoed_until: str | None = None
     subjects: tuple[str, ...] = ()
+    signals: tuple[str, ...] = ()  # editorial signals: update, correction, ...
     dates: StoryDates = field(default_factory=StoryDates)
     entities: tuple[Entity, ...] = ()
     quotes: tuple[Quote, ...] = ()
@@ -96,13 +97,21 @@ def story_from_dict(data: dict[str, Any]) -> Story:
         return tuple(kind(**item) for item in data.get(key, ()))
 
     entities = tuple(
-        Entity(e["name"], e["label"], tuple(Mention(**m) for m in e["mentions"]),
-               tuple(e.get("roles", ())))
+        Entity(
+            e["name"],
+            e["label"],
+            tuple(Mention(**m) for m in e["mentions"]),
+            tuple(e.get("roles", ())),
+        )
         for e in data.get("entities", ())
     )
     fields = {k: v for k, v in data.items() if k not in {"entities", "quotes", "timex", "dates"}}
     fields["subjects"] = tuple(fields.get("subjects", ()))
+    fields["signals"] = tuple(fields.get("signals", ()))
     return Story(
-        **fields, dates=StoryDates(**data.get("dates", {})), entities=entities,
-        quotes=spans("quotes", Quote), timex=spans("timex", Timex),
+        **fields,
+        dates=StoryDates(**data.get("dates", {})),
+        entities=entities,
+        quotes=spans("quotes", Quote),
+        timex=spans("timex", Timex),
     )

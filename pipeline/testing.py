@@ -26,7 +26,9 @@ class FakeLanguageModel:
         self.texts_seen += len(texts)
         return [
             [
-                NerSpan(m.group(), m.start(), m.end(), "GPE" if m.group() in self.places else "PERSON")
+                NerSpan(
+                    m.group(), m.start(), m.end(), "GPE" if m.group() in self.places else "PERSON"
+                )
                 for m in _NAME.finditer(text)
             ]
             for text in texts
@@ -53,8 +55,11 @@ def make_story(
 ) -> Story:
     """A Story with sensible defaults; override any field by keyword."""
     return Story(
-        story_id=story_id, body=body, version=version,
-        dates=StoryDates(published=published), **fields,  # type: ignore[arg-type]
+        story_id=story_id,
+        body=body,
+        version=version,
+        dates=StoryDates(published=published),
+        **fields,  # type: ignore[arg-type]
     )
 
 

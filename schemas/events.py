@@ -46,6 +46,7 @@ def enriched_event(story: Any, source: dict[str, Any] | None = None) -> dict[str
         "pubstatus": story.pubstatus,
         "embargoed_until": story.embargoed_until,
         "subjects": list(story.subjects),
+        "signals": list(story.signals),
         "word_count": len(story.body.split()),
         "dates": {
             "published": story.dates.published,

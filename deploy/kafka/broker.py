@@ -65,8 +65,14 @@ def fetch_jars(cache_dir: Path | None = None) -> Path:
     mvn = require_tool("mvn", "fetch the Kafka broker's jars from Maven Central")
     libs.mkdir(parents=True, exist_ok=True)
     command = [
-        mvn, "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
-        f"-DoutputDirectory={libs}", "-DincludeScope=runtime",
+        mvn,
+        "-q",
+        "-B",
+        "-f",
+        str(POM),
+        "dependency:copy-dependencies",
+        f"-DoutputDirectory={libs}",
+        "-DincludeScope=runtime",
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -148,9 +154,14 @@ class LocalBroker:
     def _java(self, libs: Path, *args: str) -> list[str]:
         java = require_tool("java", "run the Kafka broker")
         return [
-            java, f"-Xmx{self.heap}", f"-Xms{self.heap}",
+            java,
+            f"-Xmx{self.heap}",
+            f"-Xms{self.heap}",
             f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
-            *self.jvm_options, "-cp", f"{libs}/*", *args,
+            *self.jvm_options,
+            "-cp",
+            f"{libs}/*",
+            *args,
         ]
 
     def start(self, timeout: float = 90.0) -> None:
@@ -172,14 +183,20 @@ class LocalBroker:
             cid = base64.urlsafe_b64encode(cluster_id).decode().rstrip("=")
             fmt = subprocess.run(
                 self._java(libs, "kafka.tools.StorageTool", "format", "-t", cid, "-c", str(config)),
-                capture_output=True, text=True, check=False,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if fmt.returncode != 0:
-                raise BrokerError("formatting the KRaft storage failed:\n" + fmt.stdout + fmt.stderr)
+                raise BrokerError(
+                    "formatting the KRaft storage failed:\n" + fmt.stdout + fmt.stderr
+                )
         with self.log_file.open("ab") as log:
             process = subprocess.Popen(
                 self._java(libs, "kafka.Kafka", str(config)),
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
         self.pid_file.write_text(str(process.pid))
@@ -247,7 +264,8 @@ def broker_answers(bootstrap: str, timeout: float = 3.0) -> bool:
 
     try:
         admin = KafkaAdminClient(
-            bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000),
+            bootstrap_servers=bootstrap,
+            request_timeout_ms=int(timeout * 1000),
             bootstrap_timeout_ms=int(timeout * 1000),
         )
     except (KafkaError, OSError, ValueError):

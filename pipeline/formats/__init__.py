@@ -60,8 +60,7 @@ def decode_text(data: bytes) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidEncoding(
-            f"story is not valid UTF-8 (bad byte at position {exc.start}); "
-            "send UTF-8 encoded copy"
+            f"story is not valid UTF-8 (bad byte at position {exc.start}); send UTF-8 encoded copy"
         ) from exc
     if "\x00" in text:
         raise InvalidEncoding("story contains NUL characters: binary data, not a story")

@@ -80,5 +80,6 @@ def parse(text: str) -> Story:
         pubstatus=obj.get("pubstatus") or "usable",
         embargoed_until=obj.get("embargoed_until"),
         subjects=tuple(obj.get("subjects", ())),
+        signals=tuple(obj.get("signals", ())),
         dates=StoryDates(published=obj.get("published")),
     )

@@ -133,6 +133,12 @@ def _pubstatus(item_meta: Element | None) -> str:
     return _PUBSTATUS[code]
 
 
+def _signals(item_meta: Element | None) -> tuple[str, ...]:
+    """`<signal qcode="sig:correction"/>` -> "correction" (the code without its scheme)."""
+    codes = (_code(signal) for signal in children(item_meta, "signal"))
+    return tuple(code.rsplit(":", 1)[-1] for code in codes if code)
+
+
 def news_item(item: Element) -> Story:
     """A Story from a parsed `<newsItem>` element."""
     item_meta = first_child(item, "itemMeta")
@@ -161,6 +167,7 @@ def news_item(item: Element) -> Story:
         pubstatus=_pubstatus(item_meta),
         embargoed_until=element_text(first_child(item_meta, "embargoed")),
         subjects=_subjects(meta),
+        signals=_signals(item_meta),
         dates=StoryDates(
             published=element_text(first_child(item_meta, "versionCreated"))
             or element_text(first_child(item_meta, "firstCreated"))

@@ -1,7 +1,7 @@
 """Parse the plain-text wire format: `key value` header lines, a blank line, then the body.
 
 Headers are optional; known keys are date, id, version, headline, byline, dateline, language,
-pubstatus, embargo and subject (repeatable). Text with no header block is all body.
+pubstatus, embargo, subject and signal (both repeatable). Text with no header block is all body.
 """
 
 from __future__ import annotations
@@ -13,8 +13,20 @@ from pipeline.errors import InvalidStory, MissingBody
 from pipeline.story import Story, StoryDates
 
 HEADER_KEYS = frozenset(
-    {"date", "id", "version", "headline", "byline", "dateline", "language", "pubstatus",
-     "embargo", "subject", "slug"}
+    {
+        "date",
+        "id",
+        "version",
+        "headline",
+        "byline",
+        "dateline",
+        "language",
+        "pubstatus",
+        "embargo",
+        "subject",
+        "signal",
+        "slug",
+    }
 )
 _HEADER_LINE = re.compile(r"[ \t]*([a-z_]{2,12})[ \t]+(\S[^\n]*?)[ \t]*")
 _PUBSTATUS = {"usable", "withheld", "canceled", "cancelled"}
@@ -70,5 +82,6 @@ def parse(text: str) -> Story:
         pubstatus="canceled" if pubstatus == "cancelled" else pubstatus,
         embargoed_until=first("embargo"),
         subjects=tuple(headers.get("subject", ())),
+        signals=tuple(headers.get("signal", ())),
         dates=StoryDates(published=first("date")),
     )

@@ -44,11 +44,17 @@ class RecordingTopic:
 
 @pytest.fixture
 def wired(tmp_path: Path) -> dict[str, Any]:
-    settings = Settings(broker="127.0.0.1:1", data_dir=tmp_path / "w", batch_seconds=0.05,
-                        store="memory://",
-                        nlp_processes=0, app_id=f"agent-test-{tmp_path.name}")
-    enricher = Enricher(FakeLanguageModel(), pre_stages=(), post_stages=(),
-                        group_entities=simple_entities)
+    settings = Settings(
+        broker="127.0.0.1:1",
+        data_dir=tmp_path / "w",
+        batch_seconds=0.05,
+        store="memory://",
+        nlp_processes=0,
+        app_id=f"agent-test-{tmp_path.name}",
+    )
+    enricher = Enricher(
+        FakeLanguageModel(), pre_stages=(), post_stages=(), group_entities=simple_entities
+    )
     app = create_app(settings, enricher)
     app.finalize()
     outputs = {role: RecordingTopic(role) for role in ("prepared", "enriched", "dead_letter")}
@@ -60,7 +66,8 @@ def wired(tmp_path: Path) -> dict[str, Any]:
     for table in (lifecycle.published, lifecycle.embargoed, lifecycle.fingerprints):
         # no producer in the test context: the memory store alone holds table state
         table.send_changelog = lambda *args, **kwargs: SimpleNamespace(  # type: ignore[method-assign]
-            message=SimpleNamespace(partition=0))
+            message=SimpleNamespace(partition=0)
+        )
     return {"app": app, **outputs}
 
 
@@ -80,7 +87,9 @@ def test_triage_forwards_stories_keyed_by_id_and_dead_letters_the_rest(wired: di
             await running.put(seed_text("urn:agent:1", "Lena Holm spoke in Oslo on Monday."))
             await running.put(b'{"body": ')
             await running.put(seed_text("urn:agent:2", "Nils Berg replied on Tuesday."))
-            await _wait_until(lambda: len(wired["prepared"].sent) + len(wired["dead_letter"].sent) >= 3)
+            await _wait_until(
+                lambda: len(wired["prepared"].sent) + len(wired["dead_letter"].sent) >= 3
+            )
 
     asyncio.run(scenario())
     assert [key for key, _ in wired["prepared"].sent] == [b"urn:agent:1", b"urn:agent:2"]
@@ -90,8 +99,9 @@ def test_triage_forwards_stories_keyed_by_id_and_dead_letters_the_rest(wired: di
     assert metrics.DEAD_LETTERS.labels("invalid_json")._value.get() == before + 1
 
 
-def _prepared(story_id: str, body: str, *, version: int = 1, status: str = "usable",
-              offset: int = 0) -> bytes:
+def _prepared(
+    story_id: str, body: str, *, version: int = 1, status: str = "usable", offset: int = 0
+) -> bytes:
     data = seed_text(story_id, body, version=version)
     if status != "usable":
         data = data.replace(b"\n\n", f"\npubstatus {status}\n\n".encode(), 1)
@@ -102,14 +112,16 @@ def _prepared(story_id: str, body: str, *, version: int = 1, status: str = "usab
 
 def test_lifecycle_resend_versions_kill_and_near_duplicate(wired: dict) -> None:
     agent = wired["app"].agents["enrich-stories"]
-    body = ("Harbour officials in Bergen said on Monday that the ferry terminal would stay "
-            "closed until repairs to the damaged quay are finished later this month. Engineers "
-            "found cracks in two concrete piles after a cargo ship struck the structure in high "
-            "winds on Saturday night, the port authority said in a statement. Passenger "
-            "services to the outer islands will run from a temporary berth at the fish market, "
-            "with buses linking the two sites every twenty minutes. The operator said tickets "
-            "already bought remain valid and that freight would move through the container "
-            "harbour north of the city until the inspection is complete.")
+    body = (
+        "Harbour officials in Bergen said on Monday that the ferry terminal would stay "
+        "closed until repairs to the damaged quay are finished later this month. Engineers "
+        "found cracks in two concrete piles after a cargo ship struck the structure in high "
+        "winds on Saturday night, the port authority said in a statement. Passenger "
+        "services to the outer islands will run from a temporary berth at the fish market, "
+        "with buses linking the two sites every twenty minutes. The operator said tickets "
+        "already bought remain valid and that freight would move through the container "
+        "harbour north of the city until the inspection is complete."
+    )
 
     async def scenario() -> None:
         async with agent.test_context() as running:
@@ -127,7 +139,10 @@ def test_lifecycle_resend_versions_kill_and_near_duplicate(wired: dict) -> None:
     asyncio.run(scenario())
     events = wired["enriched"].events()
     assert [(e["story_id"], e["version"], e["kind"]) for e in events] == [
-        ("urn:a", 1, "story"), ("urn:a", 3, "story"), ("urn:b", 1, "story"), ("urn:a", 4, "kill"),
+        ("urn:a", 1, "story"),
+        ("urn:a", 3, "story"),
+        ("urn:b", 1, "story"),
+        ("urn:a", 4, "kill"),
     ]
     assert events[2]["duplicate_of"] == "urn:a"
     assert events[0]["duplicate_of"] is None

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 
 from agents.app import create_app
 from agents.ingest import FORMAT_HEADER, bearer_ok, format_hint

@@ -40,7 +40,8 @@ def story(story_id: str, *entities: tuple[str, str], version: int = 1, language:
         ],
         "quotes": [{"text": "We will rebuild the pier", "start": 5, "end": 29,
                     "speaker": "Ana Costa", "cue": "said"}],
-        "timex": [{"text": "Monday", "start": 40, "end": 46, "type": "DATE", "value": "2026-11-23"}],
+        "timex": [{"text": "Monday", "start": 40, "end": 46, "type": "DATE",
+                   "value": "2026-11-23"}],
     }
 
 

@@ -31,8 +31,9 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
     port = free_port()
-    local = LocalBroker(port=port, controller_port=free_port(),
-                        state_dir=tmp_path_factory.mktemp("kafka"))
+    local = LocalBroker(
+        port=port, controller_port=free_port(), state_dir=tmp_path_factory.mktemp("kafka")
+    )
     local.start()
     yield local
     local.stop()
@@ -43,9 +44,14 @@ def settings(broker: LocalBroker, tmp_path: Path) -> Settings:
     """Settings for one test: its own topics, consumer group, web port and state dir."""
     tag = uuid.uuid4().hex[:8]
     return Settings(
-        broker=broker.bootstrap, app_id=f"wirestream-test-{tag}", topic_prefix=f"test-{tag}",
-        partitions=2, web_port=free_port(), data_dir=tmp_path / "worker",
-        batch_seconds=0.1, nlp_processes=1,
+        broker=broker.bootstrap,
+        app_id=f"wirestream-test-{tag}",
+        topic_prefix=f"test-{tag}",
+        partitions=2,
+        web_port=free_port(),
+        data_dir=tmp_path / "worker",
+        batch_seconds=0.1,
+        nlp_processes=1,
     )
 
 
@@ -57,7 +63,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def wait_for(url: str, timeout: float = 90.0, process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_for(
+    url: str, timeout: float = 90.0, process: subprocess.Popen[bytes] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -76,8 +84,12 @@ def running_worker(settings: Settings, log: Path) -> Iterator[subprocess.Popen[b
     """`wirestream worker` as a real process, with its own settings; stopped on exit."""
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "agents.cli", "worker"], cwd=ROOT, env=settings_env(settings),
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "agents.cli", "worker"],
+            cwd=ROOT,
+            env=settings_env(settings),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             wait_for(f"{settings.web_url}/health", process=process)

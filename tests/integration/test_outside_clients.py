@@ -41,9 +41,19 @@ def test_a_story_pushed_with_kcat_yields_exactly_one_enriched_event(
     )
     with running_worker(settings, tmp_path / "worker.log"):
         subprocess.run(
-            [kcat(), "-P", "-b", settings.broker, "-t", topic_specs(settings)["raw"].name,
-             "-k", "urn:kcat:1", str(story)],
-            check=True, timeout=30,
+            [
+                kcat(),
+                "-P",
+                "-b",
+                settings.broker,
+                "-t",
+                topic_specs(settings)["raw"].name,
+                "-k",
+                "urn:kcat:1",
+                str(story),
+            ],
+            check=True,
+            timeout=30,
         )
         events = consume(settings, "enriched", 5, timeout=15)
     assert len(events) == 1
@@ -59,11 +69,16 @@ def test_push_command_sends_files_folders_and_globs(settings: Settings, tmp_path
     for number in range(3):
         (desk / f"story{number}.txt").write_text(
             f"date 2026-11-24\nid urn:push:{number}\n\nCouncil meeting number {number} in "
-            "Leeds approved the new cycle lanes on Monday evening.\n")
+            "Leeds approved the new cycle lanes on Monday evening.\n"
+        )
     (desk / "notes.md").write_text("not a story file")
     result = subprocess.run(
         [sys.executable, "-m", "agents.cli", "push", str(desk), str(desk / "story0.txt")],
-        cwd=ROOT, env=settings_env(settings), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=settings_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "sent 4, failed 0" in result.stdout
@@ -76,7 +91,9 @@ def test_push_command_sends_files_folders_and_globs(settings: Settings, tmp_path
 def test_offline_enrich_prints_the_seed_as_a_schema_valid_event(seed_file: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "agents.cli", "enrich", str(seed_file)],
-        cwd=ROOT, capture_output=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr.decode()
     (line,) = result.stdout.splitlines()
@@ -84,8 +101,13 @@ def test_offline_enrich_prints_the_seed_as_a_schema_valid_event(seed_file: Path)
     assert schema_errors(ENRICHED_STORY, event) == []
     assert event["dates"]["published"] == "2025-03-15"
     persons = {e["name"] for e in event["entities"] if e["label"] == "PERSON"}
-    assert {"Donald Trump", "Vladimir Putin", "Steve Witkoff", "Dmitry Medvedev",
-            "Marco Rubio"} <= persons
+    assert {
+        "Donald Trump",
+        "Vladimir Putin",
+        "Steve Witkoff",
+        "Dmitry Medvedev",
+        "Marco Rubio",
+    } <= persons
 
 
 def test_offline_enrich_reports_bad_input_and_exits_non_zero(tmp_path: Path) -> None:
@@ -93,7 +115,10 @@ def test_offline_enrich_reports_bad_input_and_exits_non_zero(tmp_path: Path) -> 
     bad.write_bytes(b'{"headline": "no body"}')
     result = subprocess.run(
         [sys.executable, "-m", "agents.cli", "enrich", str(bad)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 2
     assert "invalid_json" in result.stderr and result.stdout == ""

@@ -19,8 +19,11 @@ pytestmark = pytest.mark.integration
 
 def consume(settings: Settings, role: str, count: int, timeout: float = 60.0) -> list[dict]:
     consumer = KafkaConsumer(
-        topic_specs(settings)[role].name, bootstrap_servers=settings.broker,
-        auto_offset_reset="earliest", consumer_timeout_ms=int(timeout * 1000), group_id=None,
+        topic_specs(settings)[role].name,
+        bootstrap_servers=settings.broker,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=int(timeout * 1000),
+        group_id=None,
     )
     events = []
     try:
@@ -55,7 +58,7 @@ def test_seed_story_comes_out_enriched_and_garbage_goes_to_dead_letters(
             assert any(surname in name for name in persons), (surname, persons)
         for entity in enriched["entities"]:
             for mention in entity["mentions"]:
-                assert enriched["body"][mention["start"]:mention["end"]] == mention["text"]
+                assert enriched["body"][mention["start"] : mention["end"]] == mention["text"]
 
         assert schema_errors(DEAD_LETTER, dead) == []
         assert dead["error_code"] == "invalid_encoding"

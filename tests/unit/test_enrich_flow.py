@@ -28,8 +28,10 @@ def test_batch_keeps_order_and_turns_failures_into_data() -> None:
     assert second.stage == "parse"
     assert first.story.story_id == "urn:t:a"
     assert first.story.dates.received == "2026-11-23T10:00:00.000Z"
-    assert {(e.name, e.label) for e in first.story.entities} >= {("Maria Santos", "PERSON"),
-                                                                 ("Lisbon", "GPE")}
+    assert {(e.name, e.label) for e in first.story.entities} >= {
+        ("Maria Santos", "PERSON"),
+        ("Lisbon", "GPE"),
+    }
     assert model.texts_seen == 2  # the bad message never reached the model
     assert set(first.stage_seconds) >= {"parse", "normalise", "dates", "nlp", "entities"}
 
@@ -40,10 +42,18 @@ def test_a_stage_that_raises_becomes_a_stage_failure_for_that_story_only() -> No
             raise ValueError("unexpected token")
         return story
 
-    enricher = Enricher(FakeLanguageModel(), pre_stages=(), post_stages=(("quotes", explode),),
-                        group_entities=simple_entities)
-    good, bad = enricher([RawInput(seed_text("urn:t:1", "All calm.")),
-                          RawInput(seed_text("urn:t:2", "A boom was heard."))])
+    enricher = Enricher(
+        FakeLanguageModel(),
+        pre_stages=(),
+        post_stages=(("quotes", explode),),
+        group_entities=simple_entities,
+    )
+    good, bad = enricher(
+        [
+            RawInput(seed_text("urn:t:1", "All calm.")),
+            RawInput(seed_text("urn:t:2", "A boom was heard.")),
+        ]
+    )
     assert isinstance(good, Enriched)
     assert isinstance(bad, Failure)
     assert (bad.code, bad.stage, bad.story_id) == ("stage_failed", "quotes", "urn:t:2")
@@ -66,4 +76,4 @@ def test_enriched_event_is_schema_valid_with_a_deterministic_id() -> None:
     assert event["event_id"] == event_id("urn:t:9", 1) != event_id("urn:t:9", 2)
     for entity in event["entities"]:
         for mention in entity["mentions"]:
-            assert event["body"][mention["start"]:mention["end"]] == mention["text"]
+            assert event["body"][mention["start"] : mention["end"]] == mention["text"]

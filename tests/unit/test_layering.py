@@ -39,6 +39,7 @@ def test_pipeline_reads_no_environment() -> None:
     offenders = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "pipeline").rglob("*.py")
-        if "os.environ" in path.read_text(encoding="utf-8") or "getenv" in path.read_text(encoding="utf-8")
+        if "os.environ" in path.read_text(encoding="utf-8")
+        or "getenv" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []

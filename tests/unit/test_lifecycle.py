@@ -50,8 +50,9 @@ def test_versions_only_move_forward(incoming: int, expected: Decision) -> None:
 
 def test_same_version_newer_creation_time_wins() -> None:
     older = dataclasses.replace(_story(), dates=StoryDates(published="2026-11-28T09:00:00Z"))
-    newer = dataclasses.replace(older, body=FEATURE + " Update.",
-                                dates=StoryDates(published="2026-11-28T10:00:00Z"))
+    newer = dataclasses.replace(
+        older, body=FEATURE + " Update.", dates=StoryDates(published="2026-11-28T10:00:00Z")
+    )
     assert decide(newer, published_record(older), NOW) is Decision.ENRICH
     assert decide(older, published_record(newer), NOW) is Decision.STALE
 
@@ -73,9 +74,11 @@ def test_embargo_holds_until_its_time() -> None:
 
 def test_near_duplicates_are_close_and_other_stories_far() -> None:
     edited = FEATURE.replace("Wednesday", "Tuesday").replace("forty", "40")
-    other = ("Fishing crews in northern Norway landed a record cod catch this winter, the "
-             "fisheries directorate said, as cold water pushed shoals closer to the coast and "
-             "prices at the Tromso auction held firm despite the larger supply.")
+    other = (
+        "Fishing crews in northern Norway landed a record cod catch this winter, the "
+        "fisheries directorate said, as cold water pushed shoals closer to the coast and "
+        "prices at the Tromso auction held firm despite the larger supply."
+    )
     assert is_near_duplicate(simhash(FEATURE), simhash(edited))
     assert distance(simhash(FEATURE), simhash(other)) > 16
     assert set(bands(simhash(FEATURE))) & set(bands(simhash(edited)))

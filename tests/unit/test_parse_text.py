@@ -7,7 +7,6 @@ import pytest
 
 from pipeline.errors import InvalidStory, MissingBody
 from pipeline.formats import parse_story
-from pipeline.formats.jsonstory import InvalidJson
 from pipeline.testing import seed_text
 
 
@@ -67,11 +66,21 @@ def test_bad_input_is_rejected_with_a_stable_code(data: bytes, code: str) -> Non
 
 
 def test_json_story_maps_every_field() -> None:
-    story = parse_story(orjson.dumps({
-        "id": "urn:agency:xyz", "version": 2, "headline": "Rates held", "body": "Text here.",
-        "published": "2026-11-26T08:30:00Z", "language": "en", "byline": "By A Writer",
-        "subjects": ["economy"], "pubstatus": "usable",
-    }))
+    story = parse_story(
+        orjson.dumps(
+            {
+                "id": "urn:agency:xyz",
+                "version": 2,
+                "headline": "Rates held",
+                "body": "Text here.",
+                "published": "2026-11-26T08:30:00Z",
+                "language": "en",
+                "byline": "By A Writer",
+                "subjects": ["economy"],
+                "pubstatus": "usable",
+            }
+        )
+    )
     assert (story.story_id, story.version, story.source_format) == ("urn:agency:xyz", 2, "json")
     assert story.dates.published == "2026-11-26T08:30:00Z"
     assert story.subjects == ("economy",)
