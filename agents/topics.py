@@ -1,4 +1,7 @@
-"""Every topic wirestream reads or writes: names, versions, partitions and retention, in one place."""
+"""Every topic wirestream reads or writes: names, versions, partitions and retention.
+
+One place for all of them; ensure_topics creates what is missing before the worker starts.
+"""
 
 from __future__ import annotations
 
@@ -64,7 +67,8 @@ def _ensure_topics(settings: Settings, timeout: float) -> list[str]:
     from kafka.errors import TopicAlreadyExistsError
 
     admin = KafkaAdminClient(
-        bootstrap_servers=settings.broker.split(","), request_timeout_ms=int(timeout * 1000),
+        bootstrap_servers=settings.broker.split(","),
+        request_timeout_ms=int(timeout * 1000),
         **kafka_python_kwargs(settings),
     )
     try:
