@@ -10,13 +10,14 @@ from typing import Any
 
 import orjson
 
-from agents.security import explain, kafka_python_kwargs
+from agents.security import check_access, explain, kafka_python_kwargs
 from agents.settings import Settings
 
 
 def producer(settings: Settings) -> Any:
     from kafka import KafkaProducer
 
+    check_access(settings)
     try:
         return KafkaProducer(
             bootstrap_servers=settings.broker.split(","),
@@ -40,6 +41,7 @@ def read_events(
     """Yield decoded events from `topic` until `until_count` arrived or `timeout` of silence."""
     from kafka import KafkaConsumer
 
+    check_access(settings)
     try:
         consumer = KafkaConsumer(
             topic,

@@ -4,7 +4,9 @@ Used by agents.app (worker), agents.kafka_io and agents.topics (CLI, admin)."""
 
 from __future__ import annotations
 
+import asyncio
 import ssl
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import faust
@@ -102,32 +104,77 @@ def describe(settings: Settings) -> str:
     return ", ".join(parts)
 
 
-def explain(settings: Settings, exc: BaseException) -> KafkaSecurityError | None:
-    """A KafkaSecurityError saying what went wrong when `exc` (or its cause) is an authentication
-    or TLS failure; None for anything else."""
-    from kafka.errors import (
-        AuthenticationFailedError,
-        KafkaConnectionError,
-        SaslAuthenticationFailedError,
-        UnsupportedSaslMechanismError,
+def check_access(settings: Settings, timeout: float = 15.0) -> None:
+    """Open one connection with the configured TLS/SASL to the first bootstrap server that
+    answers; raise KafkaSecurityError at once when it refuses our credentials or certificate
+    check. A broker that cannot be reached is left to the clients' own retries. Does nothing
+    for PLAINTEXT. (kafka-python retries a refused login until its bootstrap timeout and then
+    reports only "Unable to bootstrap", so this probe is what makes a bad password fail fast.)"""
+    if settings.security_protocol == "PLAINTEXT":
+        return
+    # a thread of its own, so that callers inside a running event loop may use it too
+    with ThreadPoolExecutor(1, thread_name_prefix="kafka-access-check") as pool:
+        pool.submit(asyncio.run, _probe(settings, timeout)).result()
+
+
+async def _probe(settings: Settings, timeout: float) -> None:
+    from aiokafka.conn import create_conn
+    from aiokafka.errors import KafkaError
+
+    kwargs = aiokafka_kwargs(settings)
+    for server in settings.broker.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            conn = await asyncio.wait_for(
+                create_conn(host, int(port), request_timeout_ms=int(timeout * 1000), **kwargs),
+                timeout,
+            )
+        except (ssl.SSLError, *_refusals()) as exc:
+            raise _security_error(settings, exc) from None
+        except (OSError, KafkaError):  # unreachable or slow: the clients will retry
+            continue
+        conn.close()
+        return
+
+
+def _refusals() -> tuple[type[BaseException], ...]:
+    """The authentication errors of both client libraries (they do not share a hierarchy)."""
+    from aiokafka import errors as aio
+    from kafka import errors as kp
+
+    return (
+        aio.SaslAuthenticationFailed,
+        aio.UnsupportedSaslMechanismError,
+        aio.IllegalSaslStateError,
+        kp.SaslAuthenticationFailedError,
+        kp.UnsupportedSaslMechanismError,
+        kp.IllegalSaslStateError,
     )
 
-    where = f"{settings.broker} ({describe(settings)})"
+
+def explain(settings: Settings, exc: BaseException) -> KafkaSecurityError | None:
+    """A KafkaSecurityError saying what went wrong when `exc` (or what it was raised from) is an
+    authentication or TLS failure; None for anything else."""
+    from kafka.errors import KafkaConnectionError
+
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, (SaslAuthenticationFailedError, AuthenticationFailedError)):
-            return KafkaSecurityError(
-                f"Kafka authentication failed for user {settings.sasl_username!r} at {where}: "
-                f"{_scrub(settings, str(seen))}"
-            )
-        if isinstance(seen, UnsupportedSaslMechanismError):
-            return KafkaSecurityError(f"Kafka broker at {where} refused the mechanism: {seen}")
-        if isinstance(seen, ssl.SSLError) or (
+        if isinstance(seen, (ssl.SSLError, *_refusals())) or (
             isinstance(seen, KafkaConnectionError) and "Handshake failed" in str(seen)
         ):
-            return KafkaSecurityError(f"TLS handshake with Kafka at {where} failed: {seen}")
+            return _security_error(settings, seen)
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+def _security_error(settings: Settings, exc: BaseException) -> KafkaSecurityError:
+    where = f"{settings.broker} ({describe(settings)})"
+    detail = _scrub(settings, f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, ssl.SSLError) or "Handshake failed" in str(exc):
+        return KafkaSecurityError(f"TLS handshake with Kafka at {where} failed: {detail}")
+    return KafkaSecurityError(
+        f"Kafka authentication failed for user {settings.sasl_username!r} at {where}: {detail}"
+    )
 
 
 def _scrub(settings: Settings, text: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.security import explain, kafka_python_kwargs
+from agents.security import check_access, explain, kafka_python_kwargs
 from agents.settings import Settings
 
 WEEK_MS = 7 * 24 * 3600 * 1000
@@ -55,6 +55,7 @@ def topic_specs(settings: Settings) -> dict[str, TopicSpec]:
 def ensure_topics(settings: Settings, timeout: float = 30.0) -> list[str]:
     """Create any missing topic with its partitions and retention; returns the names created.
     Raises KafkaSecurityError (naming the user, never the password) when the broker refuses us."""
+    check_access(settings, timeout)
     try:
         return _ensure_topics(settings, timeout)
     except Exception as exc:

@@ -29,7 +29,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
     s = load_settings()
     p = argparse.ArgumentParser(prog="wirestream bench", description=__doc__)
-    p.add_argument("--stories", type=int, default=600, help="stories in the corpus (600)")
+    p.add_argument("--stories", type=int, default=None, help="stories in the corpus (600)")
     p.add_argument("--words", default=str(DEFAULT_WORDS),
                    help="body words per story, 50..2000, or 'mixed' (flash to feature)")
     p.add_argument("--corpus", choices=("synthetic", "meantime"), default="synthetic")
@@ -47,17 +47,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--steady-rate", type=float, default=None, help="stories/s for the steady run")
     p.add_argument("--steady-fraction", type=float, default=0.5,
                    help="steady rate as a fraction of the measured max (0 skips the run)")
-    p.add_argument("--steady-seconds", type=float, default=30.0)
-    p.add_argument("--cheap", type=int, default=2000,
-                   help="messages for each cost run: exact resends, invalid JSON (0 skips)")
+    p.add_argument("--steady-seconds", type=float, default=None, help="steady run length (30)")
+    p.add_argument("--cheap", type=int, default=None,
+                   help="messages per cost run, exact resends and invalid JSON (2000; 0 skips)")
     p.add_argument("--no-e2e", action="store_true", help="limit and offline only, no broker")
     p.add_argument("--profile", action="store_true",
                    help="cProfile the offline processes and the workers' main processes")
     p.add_argument("--quick", action="store_true", help="smoke run: 100 stories, short phases")
     p.add_argument("--output", type=Path, default=RESULTS, help="folder of the JSON results")
     opts = p.parse_args(argv)
-    if opts.quick:
-        opts.stories, opts.steady_seconds, opts.cheap = min(opts.stories, 100), 10.0, 300
+    for name, full, quick in (("stories", 600, 100), ("steady_seconds", 30.0, 10.0),
+                              ("cheap", 2000, 300)):
+        if getattr(opts, name) is None:
+            setattr(opts, name, quick if opts.quick else full)
     if opts.words != "mixed" and not opts.words.isdigit():
         p.error("--words takes a number of words or 'mixed'")
     opts.model, opts.max_story_bytes = s.model, s.max_story_bytes
@@ -309,9 +311,10 @@ def render(report: dict[str, Any]) -> str:
     for key in ("e2e", "e2e_scaled"):
         burst = report.get(key, {}).get("burst")
         if burst:
+            main, pool = burst["main_cpu_ms_per_story"], burst["pool_cpu_ms_per_story"]
             lines.append(
-                f"{key} burst: CPU/story main {burst['main_cpu_ms_per_story']:.0f} ms + pool "
-                f"{burst['pool_cpu_ms_per_story']:.0f} ms; pools busy "
+                f"{key} burst: CPU/story main {main:.0f} ms + pool {pool:.0f} ms (limit/e2e CPU "
+                f"{1000 * limit['cpu_seconds_per_story'] / (main + pool):.2f}); pools busy "
                 f"{100 * burst['pool_busy_share']:.0f}%; mean batch {burst['mean_batch'] or 0:.1f}")
             lines.append(_stages(f"stage ms/story, {key} burst:", burst["stage_ms_per_story"]))
     lines.append(_stages("stage ms/story, offline:", offline["stage_ms_per_story"]))

@@ -40,13 +40,13 @@ def parse_published(value: str) -> str:
     if len(text) > 64:
         raise InvalidDate("published date is longer than 64 characters")
     try:
-        moment = date_parser.parse(text)
+        # converting to UTC can fail too: an offset of 24 h or more, a year-1 or year-9999 edge
+        return iso_instant(date_parser.parse(text))
     except (ValueError, OverflowError) as exc:
         raise InvalidDate(
             f"cannot read published date {value!r}; use ISO 8601 such as 2025-03-15 or "
             "2025-03-15T09:30:00Z"
         ) from exc
-    return iso_instant(moment)
 
 
 def stamp_dates(story: Story, *, received: datetime | None, processed: datetime) -> Story:

@@ -306,7 +306,6 @@ class SpeakerResolver:
         # sentence index -> (its tokens, their start offsets), filled on demand
         self.sentence_tokens: dict[int, tuple[list[_Tok], list[int]]] = {}
         self.subjects: dict[int, str | None] = {}  # sentence index -> its subject
-        self.learning = False
         self.surnames: dict[str, Entity] = {}
         self.role_keys: dict[str, list[tuple[RoleKey, str]]] = {}
         self.countries: dict[str, frozenset[str]] = {}
@@ -325,7 +324,7 @@ class SpeakerResolver:
         """Words of the masked body inside [lo, hi), tokenised once per sentence."""
         out: list[_Tok] = []
         index = max(0, bisect_right(self.starts, lo) - 1)
-        if hi - lo < 0:  # a short window: cheaper to read directly than a whole sentence
+        if hi - lo < 160:  # a short window: cheaper to read directly than a whole sentence
             return (
                 _tokenise(self.masked, lo, hi)
                 if self._whole(lo, hi)
@@ -421,29 +420,22 @@ class SpeakerResolver:
             if found:
                 return found
         i = bisect_left(self.starts, start) - 1
-        self._learn_subjects(i)
         for back in range(i, max(-1, i - _LOOKBACK), -1):
-            found = self.subjects.get(back)
+            found = self._subject(back, depth + 1)
             if found:
                 return found
         return None
 
-    def _learn_subjects(self, index: int) -> None:
-        """Memoise the subject (first person, pronoun or role) of sentences up to index, in
-        order, so a pronoun subject reads its predecessors' results instead of recursing."""
-        if index < 0 or index in self.subjects or self.learning:
-            return
-        first = index
-        while first > 0 and first - 1 not in self.subjects and index - first < _LOOKBACK:
-            first -= 1
-        self.learning = True
-        try:
-            for j in range(first, index + 1):
-                lo = self.starts[j]
-                hi = self.starts[j + 1] if j + 1 < len(self.starts) else len(self.body)
-                self.subjects[j] = self.resolve(lo, min(hi, lo + _SUBJECT_SPAN), subject=True)
-        finally:
-            self.learning = False
+    def _subject(self, index: int, depth: int) -> str | None:
+        """The person sentence `index` is about (its first person, pronoun or role), memoised;
+        a pronoun subject looks further back, at most _MAX_DEPTH sentences deep."""
+        if index not in self.subjects:
+            self.subjects[index] = None  # a cycle reads None
+            lo = self.starts[index]
+            hi = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.body)
+            hi = min(hi, lo + _SUBJECT_SPAN)
+            self.subjects[index] = self.resolve(lo, hi, subject=True, depth=depth)
+        return self.subjects[index]
 
     def resolve(
         self, lo: int, hi: int, *, subject: bool = False, last: bool = False, depth: int = 0

@@ -18,17 +18,19 @@ _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A
 # a modal or "to" with a passive ("will be signed", "to be held") is one cue, so the participle
 # does not count as past; "expected to" or "scheduled" are future although they end in -ed.
 _TENSE_CUE = re.compile(
-    r"(?i:\b(?P<future>(?:will|shall|should|may|might|must|to)\s(?:not\s)?be\s\w+"
-    r"|will|shall|won't|going\sto|(?:is|are|am)\s(?:due\s|set\s)?to|set\sto|scheduled"
+    r"(?i:\b(?P<future>(?:will|shall|should|may|might|must|would|could|can|to)\s(?:not\s)?be"
+    r"\s\w+|will|shall|won't|would|could|going\sto|(?:is|are|am)\s(?:due\s|set\s)?to|set\sto|scheduled"
     r"|due\sto|expected\sto|(?:plans?|wants?|hopes?|aims?|seeks?|intends?|expects?)\sto\s\w+"
     r"|planned|upcoming|next)\b|'ll\b"
-    r"|\b(?P<past>said|says|was|were|had|did|told|held|met|began|\w+ed)\b)"
+    r"|\b(?P<past>was|were|had|did|held|met|began|\w+ed)\b"
+    r"|\b(?P<report>said|says|told)\b)"
 )
 _MODIFIER = re.compile(
     r"(?i:\b(?:(?:the\s)?(?:early|late|mid)|earlier|later|the\s(?:end|beginning|start|middle"
     r"|rest|remainder|turn|first\shalf|second\shalf)\sof)[\s-])\Z"
 )
 _TENSE_WINDOW = 160
+_ATTACHED = 4  # characters between a reporting verb and an expression it governs: " on "
 
 
 def resolve_timex(story: Story) -> Story:
@@ -48,7 +50,10 @@ def find_timex(text: str, published: str | None = None) -> tuple[Timex, ...]:
     chosen = _select(_candidates(text), occupied)
     found_timex = []
     for start, end, rule, match in chosen:
-        found = rule.resolve(match, ctx)
+        try:
+            found = rule.resolve(match, ctx)
+        except (ValueError, OverflowError):  # a story dated 0001-01-01 says "yesterday"
+            found = None
         if found is None:
             continue
         if found.day is not None:
@@ -70,13 +75,21 @@ def tense(text: str, start: int, end: int) -> str | None:
     if after is not None:
         hi = after.start()
     best: tuple[int, str] | None = None
+    reporting = False
     for cue in _TENSE_CUE.finditer(text, lo, hi):
         if start <= cue.start() < end:
             continue
         distance = start - cue.end() if cue.end() <= start else cue.start() - end
+        if cue["report"] and distance > _ATTACHED:
+            # "said" dates the reporting, not the event: it decides only when nothing else does,
+            # or when the expression hangs on it ("said Friday", "said on Monday")
+            reporting = True
+            continue
         if best is None or distance < best[0]:
-            best = (distance, "past" if cue["past"] else "future")
-    return None if best is None else best[1]
+            best = (distance, "future" if cue["future"] else "past")
+    if best is None:
+        return "past" if reporting else None
+    return best[1]
 
 
 def _candidates(text: str) -> list[tuple[int, int, int, Rule, re.Match[str]]]:

@@ -273,7 +273,10 @@ def _ago(m: re.Match[str], ctx: Context) -> Found:
     elif unit == "fortnight":
         unit, steps = cal.DAY, 14 * steps
     base = ctx.anchor if direction in ("ago", "from now") else ctx.reference
-    moved = None if base is None else cal.shift(base, unit, sign * steps)
+    try:
+        moved = None if base is None else cal.shift(base, unit, sign * steps)
+    except (ValueError, OverflowError):  # "5000 years ago": before year 1 of the calendar
+        return Found("DATE", "PAST_REF" if sign < 0 else "FUTURE_REF")
     return Found("DATE", cal.point(moved, unit), moved if unit == cal.DAY else None)
 
 

@@ -84,9 +84,75 @@ def fetch_jars(cache_dir: Path | None = None) -> Path:
     return libs
 
 
+@dataclass(frozen=True)
+class KeyStore:
+    """The broker's TLS identity for SSL/SASL_SSL listeners: a PEM file holding its PKCS#8
+    private key followed by its certificate chain (type PEM), or a JKS/PKCS12 keystore."""
+
+    location: Path
+    type: str = "PEM"
+    password: str | None = field(default=None, repr=False)
+    key_password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class ScramUser:
+    """A SASL/SCRAM user written into the cluster metadata when the storage is formatted."""
+
+    name: str
+    password: str = field(repr=False)
+    mechanism: str = "SCRAM-SHA-512"
+
+    def format_argument(self) -> str:
+        """The `StorageTool format --add-scram` value; refuses characters its parser splits on."""
+        for label, value in (("name", self.name), ("password", self.password)):
+            if not value or not SCRAM_SAFE.fullmatch(value):
+                raise BrokerError(
+                    f"SCRAM {label} of user {self.name!r} must be non-empty and free of "
+                    "spaces, quotes, commas, '=' and brackets"
+                )
+        return f"{self.mechanism}=[name={self.name},password={self.password}]"
+
+
+SCRAM_SAFE = re.compile(r"[^\s,=\[\]\"']+")
+JAAS_SCRAM = "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+
+
+def listener_security(
+    listeners: tuple[tuple[str, int, str], ...],
+    keystore: KeyStore | None,
+    mechanisms: tuple[str, ...],
+) -> dict[str, str]:
+    """Per-listener TLS keystore and SASL settings for every SSL/SASL listener in `listeners`."""
+    config: dict[str, str] = {}
+    sasl = [name for name, _, proto in listeners if proto.startswith("SASL_")]
+    if sasl:
+        config["sasl.enabled.mechanisms"] = ",".join(mechanisms)
+    for name, _, proto in listeners:
+        prefix = f"listener.name.{name.lower()}"
+        if proto in ("SSL", "SASL_SSL"):
+            if keystore is None:
+                raise BrokerError(f"listener {name} speaks {proto} but the broker has no keystore")
+            config[f"{prefix}.ssl.keystore.type"] = keystore.type
+            config[f"{prefix}.ssl.keystore.location"] = str(keystore.location)
+            if keystore.password is not None:
+                config[f"{prefix}.ssl.keystore.password"] = keystore.password
+            if keystore.key_password is not None:
+                config[f"{prefix}.ssl.key.password"] = keystore.key_password
+            config[f"{prefix}.ssl.client.auth"] = "none"
+        if name in sasl:
+            config[f"{prefix}.sasl.enabled.mechanisms"] = ",".join(mechanisms)
+            for mechanism in mechanisms:
+                config[f"{prefix}.{mechanism.lower()}.sasl.jaas.config"] = JAAS_SCRAM
+    return config
+
+
 @dataclass
 class LocalBroker:
-    """One broker: its ports, its state directory (data, config, pid, broker.log)."""
+    """One broker: its ports, its state directory (data, config, pid, broker.log). The first
+    listener is always PLAINTEXT (inter-broker, admin, health checks); extra listeners may speak
+    SSL or SASL_SSL/SASL_PLAINTEXT with `keystore` and the SCRAM `scram_users` created at format
+    time (only when the storage is new)."""
 
     port: int = 9092
     controller_port: int = 9093
@@ -97,6 +163,8 @@ class LocalBroker:
     extra_listeners: tuple[tuple[str, int, str], ...] = ()
     extra_config: dict[str, str] = field(default_factory=dict)
     jvm_options: tuple[str, ...] = ()
+    keystore: KeyStore | None = None
+    scram_users: tuple[ScramUser, ...] = ()
 
     @property
     def bootstrap(self) -> str:
@@ -134,6 +202,7 @@ class LocalBroker:
         listeners = [("PLAINTEXT", self.port, "PLAINTEXT"), *self.extra_listeners]
         protocol_map = {name: proto for name, _, proto in listeners}
         protocol_map["CONTROLLER"] = "PLAINTEXT"
+        security = listener_security(self.extra_listeners, self.keystore, self.sasl_mechanisms)
         text = TEMPLATE.read_text().format(
             controller_port=self.controller_port,
             listeners=",".join(
@@ -145,11 +214,29 @@ class LocalBroker:
             inter_broker_listener="PLAINTEXT",
             data_dir=self.data_dir,
             partitions=3,
+            security="\n".join(f"{k}={v}" for k, v in security.items()),
             extra="\n".join(f"{k}={v}" for k, v in self.extra_config.items()),
         )
         config = self.state_dir / "server.properties"
+        config.touch(mode=0o600)  # it may hold keystore passwords
         config.write_text(text)
         return config
+
+    @property
+    def sasl_mechanisms(self) -> tuple[str, ...]:
+        found = dict.fromkeys(user.mechanism for user in self.scram_users)
+        return tuple(found) or ("SCRAM-SHA-512",)
+
+    def _format_command(self, libs: Path, config: Path, cluster_id: str) -> list[str]:
+        scram = [arg for u in self.scram_users for arg in ("--add-scram", u.format_argument())]
+        return self._java(
+            libs, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config), *scram
+        )
+
+    def _redact(self, text: str) -> str:
+        for user in self.scram_users:
+            text = text.replace(user.password, "**********")
+        return text
 
     def _java(self, libs: Path, *args: str) -> list[str]:
         java = require_tool("java", "run the Kafka broker")
@@ -182,14 +269,14 @@ class LocalBroker:
 
             cid = base64.urlsafe_b64encode(cluster_id).decode().rstrip("=")
             fmt = subprocess.run(
-                self._java(libs, "kafka.tools.StorageTool", "format", "-t", cid, "-c", str(config)),
+                self._format_command(libs, config, cid),
                 capture_output=True,
                 text=True,
                 check=False,
             )
             if fmt.returncode != 0:
                 raise BrokerError(
-                    "formatting the KRaft storage failed:\n" + fmt.stdout + fmt.stderr
+                    "formatting the KRaft storage failed:\n" + self._redact(fmt.stdout + fmt.stderr)
                 )
         with self.log_file.open("ab") as log:
             process = subprocess.Popen(

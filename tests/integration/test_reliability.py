@@ -169,6 +169,7 @@ def test_sigkilled_workers_lose_nothing(settings: Settings, tmp_path: Path) -> N
                     wait_until(grew_past(counter, at_kill), 120, "output after the restart")
                     recoveries.append(time.monotonic() - killed_at)
                 if mark is None:
+                    verdict = verify_all(settings, pushed, "sigkill x3")
                     break
                 wait_until(grew_past(counter, mark), 180, f"{mark} outputs")
                 time.sleep(rng.uniform(0, 1.5))  # land anywhere in a batch
@@ -179,7 +180,6 @@ def test_sigkilled_workers_lose_nothing(settings: Settings, tmp_path: Path) -> N
                 process.wait(timeout=10)
                 wait_until(lambda: group_pids(process.pid) == [], 10, "the pool process to go")
                 print(f"\nkill {life + 1}: {len(members)} processes at {at_kill} outputs")
-        verdict = verify_all(settings, pushed, "sigkill x3")
     finally:
         counter.close()
     print(f"kill points (outputs): {kill_marks}; recovery to first new output after each kill: "

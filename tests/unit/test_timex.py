@@ -241,3 +241,18 @@ def test_scores_pair_gold_and_predictions_one_to_one() -> None:
     assert scores["value"]["recall"] == 0.5
     one_long = score_timex(gold, [Timex("x", 0, 16, "DATE", "2025")])
     assert one_long["extent"]["recall"] == 0.5  # one prediction cannot match two gold spans
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Some homes could be without power until Monday, the grid operator said.", "2026-11-30"),
+        ("He said the wind would ease by Saturday afternoon.", "2026-11-28TAF"),
+        ("The minister said on Monday that the talks had failed.", "2026-11-23"),
+        ("A spokesman said Thursday the plant would reopen.", "2026-11-26"),
+    ],
+)
+def test_modal_future_and_attached_reporting_verbs(sentence: str, expected: str) -> None:
+    """Story dated Friday 2026-11-27: "would"/"could" point forward; "said <day>" points back."""
+    (found,) = find_timex(sentence, "2026-11-27")
+    assert found.value == expected
