@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pipeline.gazetteer import (
     Place,
     find_missed_places,
+    find_dateline_place,
     find_place,
     free_standing,
     is_demonym,
@@ -169,6 +170,10 @@ def _trim(body: str, span: NerSpan) -> tuple[int, int, str]:
     return start + cut, end, title
 
 
+_DATELINE_REACH = 40
+_DATELINE_AFTER = re.compile(r"(?:,| \(| [-\u2013\u2014])")
+
+
 def _relabel(body: str, cand: _Cand) -> _Cand:
     """The label a mention votes for: spaCy's, unless a pattern, a gazetteer place or the
     words around it say otherwise."""
@@ -183,6 +188,11 @@ def _relabel(body: str, cand: _Cand) -> _Cand:
         cand.label = "PRODUCT"
         return cand
     cand.place = place = find_place(text)
+    if place is None and cand.start < _DATELINE_REACH and _DATELINE_AFTER.match(body, cand.end):
+        cand.place = place = find_dateline_place(text)
+        if place is not None:
+            cand.label = place.label  # "DUBLIN, Nov 27 (Wirestream) -" opens the copy
+            return cand
     if place is not None and label in _PLACE_OVERRIDES:
         label = place.label
     elif place is not None and label in _LARGE_PLACE_OVERRIDES - {"PERSON"} and _large(place):
@@ -198,6 +208,10 @@ def _relabel(body: str, cand: _Cand) -> _Cand:
             title_before(body, cand.start, cand.end, frozenset()) is not None
         )
         cand.label = _person_in_context(body, cand.start, cand.end, cand.titled)
+    elif label == "ORG" and _name_shaped(_NAME_WORD.findall(text)) and apposition_after(
+        body, cand.end, frozenset()
+    ):
+        cand.label = "PERSON"  # "Annelies de Vries, a negotiator for the union,"
     elif label == "ORG":
         cand.label = _org_in_context(body, cand.start, cand.end)
     cand.from_context = cand.label != label

@@ -123,6 +123,14 @@ def find_place(text: str) -> Place | None:
     return place
 
 
+def find_dateline_place(text: str) -> Place | None:
+    """A place written in capitals as wire datelines do ("MOSCOW", "NEW YORK"), or None.
+    Only for the dateline: elsewhere capitals are acronyms."""
+    if len(text) < 4 or not text.isupper():
+        return None
+    return find_place(text.title())
+
+
 def is_demonym(word: str) -> bool:
     """A nationality adjective of a known country (Ukrainian, Iraqi, Chinese), by its shape."""
     return (

@@ -365,6 +365,16 @@ class SpeakerResolver:
             return starts[i - 1]
         return -starts[0] if starts else -len(self.body) - 1
 
+    def _person_ending(self, text: str) -> Entity | None:
+        """A person whose name ends a non-person mention: NER spans sometimes swallow a titled
+        name ("Air Force for Acquisition Marvin Sambur" tagged ORG)."""
+        words = text.split()
+        person = self.surnames.get(words[-1]) if len(words) > 1 else None
+        if person is None or not text.endswith(person.name.split()[-1]):
+            return None
+        first = person.name.split()[0]
+        return person if first == words[-1] or first in words else None
+
     def is_person(self, name: str | None) -> bool:
         return name is not None and name in self.role_keys
 
@@ -469,9 +479,11 @@ class SpeakerResolver:
                 continue  # quoted, or a possessive modifier ("Russia's military")
             n = bisect_right(ends, start)
             if n and tokens[n - 1].norm in _PREPOSITIONS:
-                continue
-            if e.label == "PERSON":
-                people.append((start, e.name))
+                if not (subject and tokens[n - 1].norm == "by"):  # "an email by Roche" counts
+                    continue
+            person = e if e.label == "PERSON" else self._person_ending(body[start:end])
+            if person is not None:
+                people.append((start, person.name))
             elif e.label in ("ORG", "GPE"):
                 n = bisect_left(begins, end)
                 nxt = tokens[n] if n < len(tokens) else None

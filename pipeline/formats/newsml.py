@@ -10,7 +10,7 @@ from xml.etree.ElementTree import Element
 
 from pipeline.errors import InvalidStory, MissingBody, UnsupportedFormat
 from pipeline.formats import nitf
-from pipeline.formats.seedtext import content_id
+from pipeline.formats.seedtext import content_id, version_number
 from pipeline.formats.xmlsafe import (
     children,
     element_paragraphs,
@@ -157,7 +157,7 @@ def news_item(item: Element) -> Story:
     return Story(
         story_id=item.get("guid") or content_id("newsml", body),
         body=body,
-        version=max(1, int(version)) if version.isdigit() else 1,
+        version=max(1, version_number(version) or 1),
         headline=_headline(meta) or (head.headline if head else None),
         language=(language_el.get("tag") if language_el is not None else None)
         or item.get(_XML_LANG),

@@ -17,6 +17,7 @@ from referencing import Registry
 from pipeline.errors import InvalidStory, MissingBody, UnsupportedFormat
 from pipeline.formats import nitf
 from pipeline.formats.jsonstory import load_object
+from pipeline.formats.seedtext import version_number
 from pipeline.formats.xmlsafe import html_paragraphs, load_xml, local_name, squash
 from pipeline.story import Story, StoryDates
 from schemas import load_schema, schema_errors
@@ -157,10 +158,8 @@ def _subjects(obj: Mapping[str, Any]) -> tuple[str, ...]:
 
 def _version(value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
-        return max(1, value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return max(1, int(value))
-    return 1
+        value = str(max(1, value))
+    return max(1, version_number(value) or 1) if isinstance(value, str) else 1
 
 
 def from_object(obj: dict[str, Any]) -> Story:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 from pipeline.errors import MissingBody, UnsupportedFormat
-from pipeline.formats.seedtext import content_id
+from pipeline.formats.seedtext import content_id, version_number
 from pipeline.formats.xmlsafe import (
     children,
     descendants,
@@ -97,7 +97,7 @@ def _subjects(head: Element | None, docdata: Element | None) -> tuple[str, ...]:
 def _version(docdata: Element | None) -> int:
     du_key = first_child(docdata, "du-key")
     text = (du_key.get("version") or "") if du_key is not None else ""
-    return max(1, int(text)) if text.isdigit() else 1
+    return max(1, version_number(text) or 1)
 
 
 def _language(nitf: Element) -> str | None:

@@ -30,12 +30,26 @@ HEADER_KEYS = frozenset(
 )
 _HEADER_LINE = re.compile(r"[ \t]*([a-z_]{2,12})[ \t]+(\S[^\n]*?)[ \t]*")
 _PUBSTATUS = {"usable", "withheld", "canceled", "cancelled"}
+# The highest version any format may carry (raw_story.v1 says the same): a bigger number would
+# not fit the 64-bit integers of the events and tables downstream.
+MAX_VERSION = 1_000_000
 
 
 def content_id(kind: str, body: str) -> str:
     """A stable id for copy that carries none: the same body always gets the same id."""
     digest = hashlib.sha256(" ".join(body.split()).encode("utf-8")).hexdigest()[:16]
     return f"urn:wirestream:{kind}:{digest}"
+
+
+def version_number(text: str) -> int | None:
+    """A version written in decimal digits, or None when it is not one ("²" passes isdigit but
+    not int). Raises InvalidStory past MAX_VERSION rather than clamp it."""
+    text = text.strip()
+    if not text.isdecimal():
+        return None
+    if len(text) > len(str(MAX_VERSION)) or int(text) > MAX_VERSION:
+        raise InvalidStory(f"version {text[:24]!r} is over the limit of {MAX_VERSION}")
+    return int(text)
 
 
 def split_headers(text: str) -> tuple[dict[str, list[str]], str]:
@@ -63,7 +77,8 @@ def parse(text: str) -> Story:
         return values[0] if values else None
 
     version_text = first("version") or "1"
-    if not version_text.isdigit() or int(version_text) < 1:
+    version = version_number(version_text)
+    if version is None or version < 1:
         raise InvalidStory(f"header 'version' must be a positive integer, got {version_text!r}")
     pubstatus = (first("pubstatus") or "usable").lower()
     if pubstatus not in _PUBSTATUS:
@@ -73,7 +88,7 @@ def parse(text: str) -> Story:
     return Story(
         story_id=first("id") or content_id("text", body),
         body=body,
-        version=int(version_text),
+        version=version,
         headline=first("headline"),
         language=first("language"),
         byline=first("byline"),

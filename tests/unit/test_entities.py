@@ -353,3 +353,17 @@ def test_seed_story_roles(nlp: Any, seed: dict[str, Any]) -> None:
     assert ours["Dmitry Medvedev"].roles == ("former President",)
     assert ours["Steve Witkoff"].roles == ("envoy",)
     assert ours["Donald Trump"].roles == ("United States President",)
+
+
+def test_capitalised_dateline_city_is_a_place_grouped_with_later_mentions() -> None:
+    body = ("OSLO, Nov 26 (Wirestream) - Oslo council approved the budget. Trams in Oslo "
+            "will run later.")
+    found = grouped(body, ("OSLO", "ORG"), ("Oslo", "GPE"))
+    assert found["Oslo"].label == "GPE"
+    assert texts(found["Oslo"]) == ["OSLO", "Oslo", "Oslo"]
+
+
+def test_an_org_tagged_name_with_a_person_apposition_is_a_person() -> None:
+    body = "Marit Holm Berg, a negotiator for the nurses' union, said talks would resume."
+    found = grouped(body, ("Marit Holm Berg", "ORG"))
+    assert found["Marit Holm Berg"].label == "PERSON"
