@@ -114,7 +114,10 @@ def check_access(settings: Settings, timeout: float = 15.0) -> None:
         return
     # a thread of its own, so that callers inside a running event loop may use it too
     with ThreadPoolExecutor(1, thread_name_prefix="kafka-access-check") as pool:
-        pool.submit(asyncio.run, _probe(settings, timeout)).result()
+        try:
+            pool.submit(asyncio.run, _probe(settings, timeout)).result()
+        except KafkaSecurityError as refused:  # raised afresh: a short traceback, no probe frames
+            raise KafkaSecurityError(str(refused)) from None
 
 
 async def _probe(settings: Settings, timeout: float) -> None:

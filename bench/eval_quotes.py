@@ -6,6 +6,7 @@ annotations in bench/quote_gold/meantime_quotes.jsonl: precision, recall and F1 
 at >= 30% character overlap, then speaker and cue accuracy over the matched quotes.
 
     .venv/bin/python bench/eval_quotes.py [--meantime DIR] [--gold FILE] [--no-entities] [-v]
+                                          [--time]
 
 Text reconstruction (offsets in the gold file index exactly this text, see the README):
   * tokens are read in `t_id` order (in MEANTIME `number` == t_id - 1) and grouped by `sentence`;
@@ -27,6 +28,7 @@ import dataclasses
 import hashlib
 import json
 import sys
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,12 +138,40 @@ def entity_tagger() -> Callable[[Story], Story] | None:
     return tag
 
 
+def time_stage(files: list[Path], tag: Callable[[Story], Story] | None, words: int = 2000) -> None:
+    """CPU time of extract_quotes on stories of about `words` words made by joining article
+    bodies (entities found once, before timing): best of 5 rounds of 50 runs each."""
+    bodies = [rebuild_text(p).split("\n\n", 2)[-1] for p in files]
+    bodies = [b for b in bodies if any(mark in b for mark in '“"')]
+    for offset in range(0, len(bodies), max(1, len(bodies) // 3)):
+        parts: list[str] = []
+        for body in bodies[offset:]:
+            parts.append(body)
+            if len(" ".join(parts).split()) >= words:
+                break
+        story = Story(story_id="timing", body="\n\n".join(parts))
+        if len(story.body.split()) < 0.9 * words:
+            continue  # the tail of the corpus: too short to be a fair sample
+        story = tag(story) if tag is not None else story
+        best = float("inf")
+        for _ in range(5):
+            started = time.process_time()
+            for _ in range(50):
+                quotes = extract_quotes(story).quotes
+            best = min(best, (time.process_time() - started) / 50)
+        print(
+            f"timing: {len(story.body.split())} words, {len(story.entities)} entities, "
+            f"{len(quotes)} quotes: {best * 1000:.2f} ms CPU per story"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--meantime", type=Path, default=DEFAULT_MEANTIME)
     parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
     parser.add_argument("--no-entities", action="store_true", help="skip spaCy (no speakers)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    parser.add_argument("--time", action="store_true", help="also time 2,000-word stories")
     args = parser.parse_args(argv)
     if not args.gold.exists() or not args.meantime.exists():
         print(f"need {args.gold} and {args.meantime}", file=sys.stderr)
@@ -187,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     if tp:
         print(f"speaker accuracy {speaker_ok / tp:.3f}  cue accuracy {cue_ok / tp:.3f}  (matched)")
     print("entities: " + ("spaCy + entity stage" if tag is not None else "none (speakers None)"))
+    if args.time:
+        time_stage([files[name] for name in sorted(files)], tag)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Quote-mark scanning for the quotes stage: finds the spans between quotation marks in a body.
+"""Text structure for the quotes stage: quotation spans, paragraphs, sentences and words.
 
 Pairs straight and curly double marks per paragraph (with multi-paragraph chains and recovery
 from unbalanced marks), then single-quoted partial quotes outside them, telling apostrophes apart.
@@ -6,8 +6,10 @@ from unbalanced marks), then single-quoted partial quotes outside them, telling 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 DOUBLE_MARKS = '"“”'
 SINGLE_MARKS = "'‘’"
@@ -282,3 +284,28 @@ def sentence_starts(masked: str, paragraphs: list[tuple[int, int]]) -> list[int]
                 continue
             starts.append(k)
     return starts
+
+
+WORD_RE = re.compile(r"\w+(?:[.’'&-]\w+)*\.?")  # U.S., Russia’s, co-founder, Ltd.
+
+
+@functools.lru_cache(maxsize=8192)
+def norm_word(token: str) -> str:
+    """Lower case, curly apostrophe straightened, possessive 's dropped: "Russia’s" -> "russia"."""
+    word = token.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    return word.rstrip("'")
+
+
+class Token(NamedTuple):
+    start: int
+    end: int
+    text: str
+    norm: str
+
+
+def tokenise(text: str, lo: int, hi: int) -> list[Token]:
+    """The words of text[lo:hi] (a word straddling hi is cut there)."""
+    make = Token._make
+    return [make((*m.span(), w := m.group(), norm_word(w))) for m in WORD_RE.finditer(text, lo, hi)]

@@ -93,6 +93,9 @@ class _Attribution:
 
 
 class _Extractor:
+    """One story read once: its marks, quote-masked text, sentences and speaker resolver; then
+    `run` attributes every quotation in body order (so a floating quote sees earlier ones)."""
+
     def __init__(self, story: Story) -> None:
         self.body = body = story.body
         self.paragraphs = paragraph_spans(body)
@@ -345,7 +348,20 @@ class _Extractor:
             else:
                 speaker = self.resolver.resolve(match.end(), self._clause_end(match.end()))
             return comma + 1, _Attribution(speaker, match.group())
-        return None
+        return self._recover_after_cue(span)
+
+    def _recover_after_cue(self, span: MarkSpan) -> tuple[int, _Attribution] | None:
+        """`Lichte said "This will be ... lives. Boeing had`: a stray opening mark right after a
+        cue starts a quotation that is taken to end with its sentence."""
+        before = self._cues_in(max(0, span.open_at - 40), span.open_at)
+        if not before or _WORD_RE.findall(self.masked, before[-1].end(), span.open_at)[2:]:
+            return None  # no cue within two words before the mark
+        found = self._attribute(before[-1])
+        if found is None:
+            return None
+        i = bisect_right(self.starts, span.start)
+        end = self.starts[i] if i < len(self.starts) else len(self.body)
+        return min(end, span.end), found
 
     def run(self) -> tuple[Quote, ...]:
         chains: dict[int, list[MarkSpan]] = {}

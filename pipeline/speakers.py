@@ -5,16 +5,14 @@ to a canonical entity, and derives roles ("Kremlin leader") from titles and appo
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
+from pipeline.quote_marks import WORD_RE, Token, norm_word, tokenise
 from pipeline.story import Entity
 
-_WORD_RE = re.compile(r"\w+(?:[.’'&-]\w+)*\.?")
 # Country -> the words that stand for it in a role ("Kremlin leader", "the U.S. President").
 _COUNTRY_WORDS = """
 united states: united states|u.s.|u.s|us|usa|america|american|white house|washington
@@ -91,27 +89,6 @@ _CLAUSE_CHARS = ',;:()\n“”"'
 _SENTENCE_BREAK_RE = re.compile(r"[a-z0-9)][.?!][\"”’]?\s")
 
 
-@functools.lru_cache(maxsize=8192)
-def _norm(token: str) -> str:
-    word = token.lower().replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
-    return word.rstrip("'")
-
-
-class _Tok(NamedTuple):
-    start: int
-    end: int
-    text: str
-    norm: str
-
-
-def _tokenise(text: str, lo: int, hi: int) -> list[_Tok]:
-    """The words of text[lo:hi] (a word straddling hi is cut there)."""
-    make = _Tok._make
-    return [make((*m.span(), w := m.group(), _norm(w))) for m in _WORD_RE.finditer(text, lo, hi)]
-
-
 @dataclass(frozen=True, slots=True)
 class RoleKey:
     """A role reduced to what matching needs: head noun, field, rank and country qualifiers."""
@@ -124,7 +101,7 @@ class RoleKey:
 
 def role_key(text: str) -> RoleKey | None:
     """Parse a role phrase ("the Russian foreign minister"); None when it has no role noun."""
-    words = [_norm(w) for w in _WORD_RE.findall(text.replace("-", " "))]
+    words = [norm_word(w) for w in WORD_RE.findall(text.replace("-", " "))]
     head = ""
     fields: set[str] = set()
     ranks: set[str] = set()
@@ -173,7 +150,7 @@ class _EntityWords:
         return i >= 0 and self.spans[i][0] <= pos < self.spans[i][1]
 
 
-def _roleish(tok: _Tok, in_entity: bool) -> bool:
+def _roleish(tok: Token, in_entity: bool) -> bool:
     word = tok.norm
     return (
         word in _ROLEISH
@@ -183,11 +160,11 @@ def _roleish(tok: _Tok, in_entity: bool) -> bool:
     )
 
 
-def _is_head(tok: _Tok) -> bool:
+def _is_head(tok: Token) -> bool:
     return tok.norm.rstrip(".") in ROLE_HEADS
 
 
-def _valid_role(tokens: list[_Tok], entity_at: _EntityWords) -> tuple[int, int] | None:
+def _valid_role(tokens: list[Token], entity_at: _EntityWords) -> tuple[int, int] | None:
     """(first, last) token indexes of a role NP: role-ish modifiers up to a head noun, then at
     most a short "of ..." phrase; None when the tokens are not such a phrase."""
     head = -1
@@ -202,7 +179,7 @@ def _valid_role(tokens: list[_Tok], entity_at: _EntityWords) -> tuple[int, int] 
 
 
 def _np_after_determiner(
-    body: str, tokens: list[_Tok], entity_at: _EntityWords, anchored: bool
+    body: str, tokens: list[Token], entity_at: _EntityWords, anchored: bool
 ) -> str | None:
     starts = [n + 1 for n, t in enumerate(tokens) if t.norm in _DETERMINERS]
     if anchored:
@@ -217,15 +194,15 @@ def _np_after_determiner(
 def _roles_near(body: str, start: int, end: int, entity_at: _EntityWords) -> list[str]:
     roles: list[str] = []
     # "Kremlin leader Vladimir Putin": title words directly before the name.
-    run: list[_Tok] = []
+    run: list[Token] = []
     edge = start
     gap = body.rfind(" ", max(0, start - 40), start - 1) + 1
     word = body[gap : start - 1] if body[start - 1 : start] == " " else ""
-    near: list[_Tok] = []
+    near: list[Token] = []
     if word and (
-        _norm(word).rstrip(".") in _ROLEISH or _norm(word) in _COUNTRIES or gap in entity_at
+        norm_word(word).rstrip(".") in _ROLEISH or norm_word(word) in _COUNTRIES or gap in entity_at
     ):
-        near = _tokenise(body, max(0, start - 80), start)
+        near = tokenise(body, max(0, start - 80), start)
     for tok in reversed(near):
         if body[tok.end : edge].strip() or not _roleish(tok, tok.start in entity_at):
             break
@@ -244,14 +221,17 @@ def _roles_near(body: str, start: int, end: int, entity_at: _EntityWords) -> lis
         cut = max(body.rfind(ch, window, anchor - 2) for ch in _CLAUSE_CHARS)
         for brk in _SENTENCE_BREAK_RE.finditer(body, window, anchor):
             cut = max(cut, brk.start())
-        segment = _tokenise(body, max(window, cut + 1), anchor - 2)
+        segment = tokenise(body, max(window, cut + 1), anchor - 2)
         role = _np_after_determiner(body, segment, entity_at, anchored=True)
         if role:
             roles.append(role)
-    if body[end : end + 2] == ", " and _norm(body[end + 2 : end + 8].split(" ")[0]) in _DETERMINERS:
+    if (
+        body[end : end + 2] == ", "
+        and norm_word(body[end + 2 : end + 8].split(" ")[0]) in _DETERMINERS
+    ):
         limit = min(len(body), end + 120)
         hits = [i for ch in _CLAUSE_CHARS if (i := body.find(ch, end + 2, limit)) >= 0]
-        after = _tokenise(body, end + 2, min(hits, default=limit))
+        after = tokenise(body, end + 2, min(hits, default=limit))
         if after and after[0].norm in _DETERMINERS:
             role = _np_after_determiner(body, after, entity_at, anchored=False)
             if role:
@@ -304,7 +284,7 @@ class SpeakerResolver:
         for start, _, e in found:
             self.starts_of.setdefault(e.name, []).append(start)
         # sentence index -> (its tokens, their start offsets), filled on demand
-        self.sentence_tokens: dict[int, tuple[list[_Tok], list[int]]] = {}
+        self.sentence_tokens: dict[int, tuple[list[Token], list[int]]] = {}
         self.subjects: dict[int, str | None] = {}  # sentence index -> its subject
         self.surnames: dict[str, Entity] = {}
         self.role_keys: dict[str, list[tuple[RoleKey, str]]] = {}
@@ -320,37 +300,32 @@ class SpeakerResolver:
                 self.by_head.setdefault(k.head, set()).add(e.name)
             self.countries[e.name] = frozenset(c for k, _ in keys for c in k.countries)
 
-    def _tokens(self, lo: int, hi: int) -> list[_Tok]:
+    def _tokens(self, lo: int, hi: int) -> list[Token]:
         """Words of the masked body inside [lo, hi), tokenised once per sentence."""
-        out: list[_Tok] = []
+        if hi - lo < 160 or not self.starts:  # a short window: read it directly
+            tokens = tokenise(self.masked, lo, hi)
+            if tokens and tokens[0].start == lo and self._cuts_word(lo):
+                tokens = tokens[1:]
+            if tokens and tokens[-1].end == hi and self._cuts_word(hi):
+                tokens = tokens[:-1]
+            return tokens
+        out: list[Token] = []
         index = max(0, bisect_right(self.starts, lo) - 1)
-        if hi - lo < 160:  # a short window: cheaper to read directly than a whole sentence
-            return (
-                _tokenise(self.masked, lo, hi)
-                if self._whole(lo, hi)
-                else [
-                    t
-                    for t in _tokenise(self.masked, lo, hi)
-                    if t.end < hi or self._whole(t.start, hi)
-                ]
-            )
         while index < len(self.starts) and self.starts[index] < hi:
             if index not in self.sentence_tokens:
                 end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.body)
-                tokens = _tokenise(self.masked, self.starts[index], end)
+                tokens = tokenise(self.masked, self.starts[index], end)
                 self.sentence_tokens[index] = (tokens, [t.start for t in tokens])
             tokens, starts = self.sentence_tokens[index]
             i, j = bisect_left(starts, lo), bisect_left(starts, hi)
             out.extend(t for t in tokens[i:j] if t.end <= hi)
             index += 1
-        if not self.starts:
-            out = [t for t in _tokenise(self.masked, lo, hi) if t.end <= hi]
         return out
 
-    def _whole(self, lo: int, hi: int) -> bool:
-        """Whether [lo, hi) cuts no word: a window ending mid-word drops that word."""
-        return hi >= len(self.masked) or not (
-            self.masked[hi - 1 : hi].isalnum() and self.masked[hi : hi + 1].isalnum()
+    def _cuts_word(self, pos: int) -> bool:
+        """Whether a window edge at pos falls inside a word (that word is then left out)."""
+        return 0 < pos < len(self.masked) and (
+            self.masked[pos - 1].isalnum() and self.masked[pos].isalnum()
         )
 
     def sentence_start(self, pos: int) -> int:
@@ -389,6 +364,8 @@ class SpeakerResolver:
         return None
 
     def resolve_role(self, text: str, pos: int) -> str | None:
+        """The person whose roles match a role phrase ("the Russian president"): same head
+        noun and rank, no clashing country; ties go to the one mentioned last before pos."""
         key = role_key(text)
         if key is None:
             return None

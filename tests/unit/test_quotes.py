@@ -16,10 +16,9 @@ from hypothesis import strategies as st
 from pipeline.quotes import extract_quotes, roles_from_apposition
 from pipeline.story import Entity, Mention, Quote, Story
 from pipeline.testing import make_story
+from tests.conftest import shared_path
 
-REPO = Path(__file__).resolve().parents[2]
-SEED = REPO.parent / "shared" / "data" / "seed" / "000_48e29dcad5c28a50.gold.json"
-FIXTURES = REPO / "tests" / "fixtures" / "quotes"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "quotes"
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
@@ -64,25 +63,25 @@ def _quotes(body: str, people: tuple[str, ...] = ()) -> list[Quote]:
 
 @pytest.fixture(scope="module")
 def seed() -> dict[str, Any]:
-    if not SEED.exists():
-        pytest.skip(f"seed gold file not found at {SEED} (../shared is not mounted)")
-    data: dict[str, Any] = json.loads(SEED.read_text(encoding="utf-8"))
+    path = shared_path("data", "seed", "000_48e29dcad5c28a50.gold.json")  # skips when absent
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
-def test_seed_every_gold_quote_found_with_gold_speaker_and_cue(seed: dict[str, Any]) -> None:
-    body = seed["text"]
-    spec = [
-        {"name": e["name"], "label": e["label"], "mentions": [m["text"] for m in e["mentions"]]}
-        for e in seed["entities"]
-    ]
-    entities = tuple(
-        Entity(e["name"], e["label"], tuple(Mention(m["text"], m["start"], m["end"])
-                                            for m in e["mentions"]))
+def _seed_entities(seed: dict[str, Any]) -> tuple[Entity, ...]:
+    """The gold entities (no roles: the stage must read titles from the text itself)."""
+    return tuple(
+        Entity(
+            e["name"],
+            e["label"],
+            tuple(Mention(m["text"], m["start"], m["end"]) for m in e["mentions"]),
+        )
         for e in seed["entities"]
     )
-    assert len(entities) == len(spec)
-    quotes = extract_quotes(make_story(body, entities=entities)).quotes
+
+
+def test_seed_every_gold_quote_found_with_gold_speaker_and_cue(seed: dict[str, Any]) -> None:
+    quotes = extract_quotes(make_story(seed["text"], entities=_seed_entities(seed))).quotes
     for gold in seed["quotes"]:
         span = (gold["start"], gold["end"])
         best = max(quotes, key=lambda q: _overlap((q.start, q.end), span))
@@ -93,11 +92,7 @@ def test_seed_every_gold_quote_found_with_gold_speaker_and_cue(seed: dict[str, A
 
 
 def test_seed_roles_are_read_from_titles_and_appositions(seed: dict[str, Any]) -> None:
-    entities = tuple(
-        Entity(e["name"], e["label"], tuple(Mention(m["text"], m["start"], m["end"])
-                                            for m in e["mentions"]))
-        for e in seed["entities"]
-    )
+    entities = _seed_entities(seed)
     roles = {e.name: e.roles for e in roles_from_apposition(seed["text"], entities)}
     assert "United States President" in roles["Donald Trump"]
     assert "Kremlin leader" in roles["Vladimir Putin"]
@@ -165,7 +160,7 @@ def test_stray_opening_mark_does_not_swallow_later_quotes() -> None:
 
 def test_straight_quotes_and_multi_paragraph_chain() -> None:
     body = (
-        'Ana Costa spoke to reporters in Lisbon.\n\n'
+        "Ana Costa spoke to reporters in Lisbon.\n\n"
         '"We have waited long enough. The ministry knows our demands.\n\n'
         '"We will march on Friday," she said.'
     )
@@ -218,8 +213,7 @@ def test_many_named_and_titled_speakers_finish_quickly() -> None:
 
 
 _ALPHABET = st.sampled_from(
-    ['"', "“", "”", "'", "‘", "’", " ", "\n\n", ",", ".", "?", "Ana", "Costa", "said", "he",
-     "the", "mayor", "we’re", "x"]
+    ["\n\n", *"\" “ ” ' ‘ ’ , . ? Ana Costa said he the mayor we’re x".split(), " "]
 )
 
 
