@@ -117,6 +117,7 @@ class Session:
         self.enriched: dict[str, float] = {}  # id -> enriched record's timestamp
         self.enriched_records = 0
         self.dead: dict[tuple[int, int], float] = {}  # raw (partition, offset) -> timestamp
+        self.reasons: dict[tuple[int, int], str] = {}  # raw (partition, offset) -> why
         self.peak = [{"tree": 0, "main": 0, "pool_process": 0} for _ in range(workers)]
         self.cpu: dict[int, tuple[bool, float]] = {}  # pid -> (in a pool?, CPU seconds)
         self.lag: list[float] = []
@@ -154,8 +155,9 @@ class Session:
             if time.monotonic() > deadline:
                 raise TimeoutError("workers did not get their partitions within 180 s")
             time.sleep(0.5)
-        if self.push(warm, budget=120, partitioned=True)["missing"]:
-            raise TimeoutError("warm-up stories did not come back within 120 s")
+        result = self.push(warm, budget=120, partitioned=True)
+        if result["enriched"] < len(warm):
+            raise RuntimeError(f"warm-up stories did not come back enriched: {result}")
         return time.monotonic() - started
 
     def _assigned(self) -> int:
@@ -198,9 +200,15 @@ class Session:
             latency = [self.enriched[i] - self.sent[i][0] for i in done]
             first = min(self.sent[i][0] for i in ids)
             last = max([self.enriched[i] for i in done] or [first + 1e-3])
+            reasons: dict[str, int] = {}
+            for i in ids:
+                if i not in self.enriched and self.sent[i][1] in self.reasons:
+                    reason = self.reasons[self.sent[i][1]]
+                    reasons[reason] = reasons.get(reason, 0) + 1
         return {"stories": len(ids), "enriched": len(done), "missing": len(missing),
-                "dead_lettered": len(ids) - len(done) - len(missing), "seconds": last - first,
-                "stories_per_s": len(done) / (last - first), "latency_s": percentiles(latency)}
+                "dead_lettered": sum(reasons.values()), "dead_letter_reasons": reasons,
+                "seconds": last - first, "stories_per_s": len(done) / (last - first),
+                "latency_s": percentiles(latency)}
 
     def _arrived(self, story_id: str) -> bool:
         with self.lock:
@@ -271,9 +279,16 @@ class Session:
                             self.enriched[record.key.decode()] = stamp
                             self.enriched_records += 1
                         continue
-                    source = json.loads(record.value).get("source") or {}
+                    event = json.loads(record.value)
+                    source = event.get("source") or {}
+                    where = (source.get("partition"), source.get("offset"))
+                    if source.get("topic") not in (None, self.raw):  # a later hop's offsets
+                        where = (source.get("topic"), where)
                     with self.lock:
-                        self.dead[(source.get("partition"), source.get("offset"))] = stamp
+                        self.dead[where] = stamp  # type: ignore[index]
+                        self.reasons[where] = (  # type: ignore[index]
+                            f"{event.get('error_code')} at {event.get('stage')}: "
+                            f"{str(event.get('message'))[:200]}")
         consumer.close()
 
     def _sample(self) -> None:

@@ -181,6 +181,8 @@ def run_session(
                                                                start=10**6))
         budget = 120 + 3 * len(stories) / max(limit_rate, 0.1)
         burst = session.measure(lambda: session.push(stories, budget=budget))
+        if not burst["enriched"]:
+            raise RuntimeError(f"no story came back enriched: {burst}")
         burst["words_per_s"] = sum(s.words for s in stories) / burst["seconds"]
         result["burst"] = burst
         rate = opts.steady_rate or opts.steady_fraction * burst["stories_per_s"]
@@ -290,6 +292,11 @@ def render(report: dict[str, Any]) -> str:
             steady = e2e["steady"]
             name = f"steady: {steady['rate']:.1f}/s for {steady['stories'] / steady['rate']:.0f} s"
             lines.append(_row(name, steady, rate, True, ""))
+    for key in ("e2e", "e2e_scaled"):
+        for phase, run_ in report.get(key, {}).items():
+            if isinstance(run_, dict) and (run_.get("missing") or run_.get("dead_lettered")):
+                lines.append(f"WARNING {key} {phase}: {run_['missing']} missing, dead letters: "
+                             f"{run_.get('dead_letter_reasons')}")
     e2e = report.get("e2e")
     if e2e:
         cheap, lag = e2e.get("cheap"), e2e.get("event_loop_lag_s")

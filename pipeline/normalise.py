@@ -23,9 +23,6 @@ _FTFY = ftfy.TextFixerConfig(
 )
 # Control characters other than newline and tab; tab becomes a space below.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
-# The same less C1 (\x80-\x9f, which mojibake repair reads): dropped before the repair, so a
-# zero-width space or BOM inside mojibake ("Ã\u200b©") cannot hide it until a second pass.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _HEADLINE_LIMIT = 160
@@ -33,8 +30,7 @@ _HEADLINE_LIMIT = 160
 
 def clean_text(text: str) -> str:
     """One paragraph-preserving clean-up shared by body and headline."""
-    text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = ftfy.fix_text(text, config=_FTFY)
+    text = ftfy.fix_text(text.replace("\r\n", "\n").replace("\r", "\n"), config=_FTFY)
     text = _CONTROL.sub("", text)
     paragraphs = (_SPACES.sub(" ", p).strip() for p in _PARAGRAPH_BREAK.split(text))
     # a single newline inside a paragraph is line wrapping, not structure

@@ -44,6 +44,9 @@ PARSERS: dict[str, Parser] = {
 }
 
 MAX_STORY_BYTES = 5 * 1024 * 1024
+# A refusal's message travels in the dead letter; one that quotes the input back (a 2 MB tag
+# name, header or field value) would not fit in a Kafka message.
+MAX_MESSAGE_CHARS = 1000
 
 
 class InvalidEncoding(InvalidStory):
@@ -80,7 +83,19 @@ def detect_format(text: str) -> str:
 def parse_story(
     data: bytes, format_hint: str | None = None, *, max_bytes: int = MAX_STORY_BYTES
 ) -> Story:
-    """Turn raw wire bytes into a Story, or raise an InvalidStory saying what is wrong."""
+    """Turn raw wire bytes into a Story, or raise an InvalidStory saying what is wrong (in at
+    most MAX_MESSAGE_CHARS characters)."""
+    try:
+        return _parse_story(data, format_hint, max_bytes)
+    except InvalidStory as exc:
+        if len(exc.message) > MAX_MESSAGE_CHARS:
+            cut = len(exc.message) - MAX_MESSAGE_CHARS
+            exc.message = f"{exc.message[:MAX_MESSAGE_CHARS]}… ({cut} more characters)"
+            exc.args = (exc.message,)
+        raise
+
+
+def _parse_story(data: bytes, format_hint: str | None, max_bytes: int) -> Story:
     if len(data) > max_bytes:
         raise StoryTooLarge(
             f"story is {len(data)} bytes, over the {max_bytes}-byte limit; split it or raise "

@@ -6,35 +6,56 @@ that parser is installed in `pipeline.formats`.
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 import orjson
+from jsonschema import ValidationError
 
 from pipeline.errors import InvalidStory, MissingBody
 from pipeline.formats.seedtext import content_id
 from pipeline.story import Story, StoryDates
-from schemas import RAW_STORY, schema_errors
+from schemas import RAW_STORY, validator
 
 MAX_JSON_DEPTH = 64
+# A story is a few hundred JSON values. Schema validation costs some 15 µs a value, so a
+# hostile document of a million values would hold the worker for many seconds.
+MAX_JSON_VALUES = 20_000
 
 
 class InvalidJson(InvalidStory):
     code = "invalid_json"
 
 
-def _depth(value: Any, limit: int) -> int:
-    """Nesting depth, stopping at `limit` (iterative: hostile input cannot blow the stack)."""
-    deepest, stack = 0, [(value, 1)]
+def _shape(value: Any) -> tuple[int, int]:
+    """(nesting depth, number of values), stopping once either is over its limit (iterative:
+    hostile input cannot blow the stack; values are counted before they are stacked)."""
+    deepest, count, stack = 0, 1, [(value, 1)]
     while stack:
         item, depth = stack.pop()
         deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        if isinstance(item, dict):
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
-    return deepest
+        if deepest > MAX_JSON_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            count += len(children)
+            if count > MAX_JSON_VALUES:
+                break
+            stack.extend((child, depth + 1) for child in children)
+    return deepest, count
+
+
+def describe(error: ValidationError) -> str:
+    """One schema violation as `path: message`, the message cut short (jsonschema quotes the
+    offending value, which may be megabytes)."""
+    path = "/".join(str(p) for p in error.absolute_path) or "(root)"
+    message = error.message if len(error.message) <= 200 else error.message[:200] + "…"
+    return f"{path}: {message}"
+
+
+def schema_problems(name: str, instance: object, limit: int = 5) -> list[str]:
+    """The first `limit` violations of schema `name`, without computing the rest."""
+    return [describe(error) for error in islice(validator(name).iter_errors(instance), limit)]
 
 
 def load_object(text: str) -> dict[str, Any]:
@@ -44,8 +65,11 @@ def load_object(text: str) -> dict[str, Any]:
         raise InvalidJson(f"story is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise InvalidJson(f"a JSON story must be an object, got {type(value).__name__}")
-    if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+    depth, count = _shape(value)
+    if depth > MAX_JSON_DEPTH:
         raise InvalidJson(f"JSON nests deeper than {MAX_JSON_DEPTH} levels")
+    if count > MAX_JSON_VALUES:
+        raise InvalidJson(f"JSON holds more than {MAX_JSON_VALUES} values: not a story")
     return value
 
 
@@ -62,9 +86,9 @@ def parse(text: str) -> Story:
         if ninjs is None:
             raise InvalidStory("IPTC ninjs input is not supported by this build")
         return ninjs(text)
-    problems = schema_errors(RAW_STORY, obj)
+    problems = schema_problems(RAW_STORY, obj)
     if problems:
-        raise InvalidJson("JSON story does not match raw_story.v1: " + "; ".join(problems[:5]))
+        raise InvalidJson("JSON story does not match raw_story.v1: " + "; ".join(problems))
     body: str = obj["body"]
     if not body.strip():
         raise MissingBody("JSON story has an empty body")

@@ -6,8 +6,9 @@ Reached from `parse_story` through the JSON parser (which recognises ninjs by it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
+from itertools import chain, islice
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -16,11 +17,11 @@ from referencing import Registry
 
 from pipeline.errors import InvalidStory, MissingBody, UnsupportedFormat
 from pipeline.formats import nitf
-from pipeline.formats.jsonstory import load_object
+from pipeline.formats.jsonstory import describe, load_object
 from pipeline.formats.seedtext import version_number
 from pipeline.formats.xmlsafe import html_paragraphs, load_xml, local_name, squash
 from pipeline.story import Story, StoryDates
-from schemas import load_schema, schema_errors
+from schemas import load_schema, validator
 
 NINJS_INPUT = "ninjs_input.v1"
 NON_TEXT_TYPES = frozenset({"picture", "graphic", "video", "audio", "event", "planning"})
@@ -57,32 +58,35 @@ def validate_ninjs(
     official_schema: Mapping[str, Any] | None = None,
     *,
     registry: Registry[Any] | None = None,
+    limit: int | None = None,
 ) -> list[str]:
     """Why `obj` is not ninjs wirestream can read; empty when it is.
 
     Always checks our schema ninjs_input.v1. With a version (`version_hint`, else the version
     the document declares) it also refuses field names of another ninjs generation. With
     `official_schema` (an IPTC ninjs schema, e.g. read by a test) it checks that too;
-    `registry` resolves the official schema's external refs (GeoJSON).
+    `registry` resolves the official schema's external refs (GeoJSON). With `limit`, only
+    that many problems are looked for.
     """
-    problems = schema_errors(NINJS_INPUT, obj)
+    problems: list[Iterable[str]] = [
+        (describe(error) for error in validator(NINJS_INPUT).iter_errors(obj))
+    ]
     if isinstance(obj, Mapping):
         version = version_hint or declared_version(obj)
         generation = generation_of(version)
         if generation is not None:
-            problems.extend(
-                f"{error.instance!r}: not a ninjs {generation}.x field (mixed ninjs generations)"
+            problems.append(
+                f"{error.instance!r:.200}: not a ninjs {generation}.x field (mixed ninjs "
+                "generations)"
                 for error in _generation_validator(generation).iter_errors(obj)
             )
     if official_schema is not None:
         cls = validator_for(official_schema)
         official = cls(official_schema, registry=registry or Registry())
-        problems.extend(
-            f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
-            + " (official schema)"
-            for error in official.iter_errors(obj)
+        problems.append(
+            describe(error) + " (official schema)" for error in official.iter_errors(obj)
         )
-    return problems
+    return list(islice(chain.from_iterable(problems), limit))
 
 
 def _either(obj: Mapping[str, Any], *keys: str) -> Any:
@@ -164,9 +168,9 @@ def _version(value: object) -> int:
 
 def from_object(obj: dict[str, Any]) -> Story:
     """A Story from a decoded ninjs object (validated first)."""
-    problems = validate_ninjs(obj)
+    problems = validate_ninjs(obj, limit=5)
     if problems:
-        raise InvalidNinjs("ninjs story does not match ninjs_input.v1: " + "; ".join(problems[:5]))
+        raise InvalidNinjs("ninjs story does not match ninjs_input.v1: " + "; ".join(problems))
     kind = obj.get("type")
     if kind in NON_TEXT_TYPES:
         raise UnsupportedFormat(f"{kind} item: not a text story (ninjs type {kind!r})")

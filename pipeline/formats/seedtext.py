@@ -28,7 +28,9 @@ HEADER_KEYS = frozenset(
         "slug",
     }
 )
-_HEADER_LINE = re.compile(r"[ \t]*([a-z_]{2,12})[ \t]+(\S[^\n]*?)[ \t]*")
+# The value runs to the end of the line (its trailing blanks are stripped after the match: a
+# lazy value followed by `[ \t]*` is quadratic on a value with a long run of blanks inside).
+_HEADER_LINE = re.compile(r"[ \t]*([a-z_]{2,12})[ \t]+(\S[^\n]*)")
 _PUBSTATUS = {"usable", "withheld", "canceled", "cancelled"}
 # The highest version any format may carry (raw_story.v1 says the same): a bigger number would
 # not fit the 64-bit integers of the events and tables downstream.
@@ -61,7 +63,7 @@ def split_headers(text: str) -> tuple[dict[str, list[str]], str]:
         match = _HEADER_LINE.fullmatch(line)
         if match is None or match.group(1) not in HEADER_KEYS:
             return {}, text
-        headers.setdefault(match.group(1), []).append(match.group(2))
+        headers.setdefault(match.group(1), []).append(match.group(2).rstrip(" \t"))
     if not sep:
         return {}, text
     return headers, rest

@@ -30,7 +30,9 @@ SKIP_TAGS = frozenset(
 )
 CELL_TAGS = frozenset({"td", "th"})
 
-_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:._-]*)[^<>]*>")
+# Possessive: a long tag name with no ">" after it fails in one pass instead of backtracking
+# the name against `[^<>]*` (quadratic on "<a" followed by 100k letters).
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:._-]*+)[^<>]*+>")
 
 
 class InvalidXml(InvalidStory):

@@ -292,9 +292,9 @@ def verify(bootstrap: str, raw_topic: str, enriched_topic: str, dead_letter_topi
                    tuple(conflicting), tuple(misrouted), unexpected)
 
 
-def committed_lag(bootstrap: str, group_id: str, topics: Iterable[str]) -> int:
-    """Records of `topics` the consumer group has not committed yet (all of a partition it has
-    never committed). Zero means every record was processed and acknowledged."""
+def uncommitted(bootstrap: str, group_id: str, topics: Iterable[str]) -> dict[str, int]:
+    """Per "topic:partition", the records the consumer group has not committed yet (all of a
+    partition it never committed). All zero: every record was processed and acknowledged."""
     from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
@@ -303,8 +303,9 @@ def committed_lag(bootstrap: str, group_id: str, topics: Iterable[str]) -> int:
         committed = admin.list_consumer_group_offsets(group_id)
         tps = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()]
         ends = consumer.end_offsets(tps) if tps else {}
-        return sum(max(end - (committed[tp].offset if tp in committed else 0), 0)
-                   for tp, end in ends.items())
+        return {f"{tp.topic}:{tp.partition}":
+                max(end - (committed[tp].offset if tp in committed else 0), 0)
+                for tp, end in ends.items()}
     finally:
         consumer.close()
         admin.close()

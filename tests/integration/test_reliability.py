@@ -27,9 +27,9 @@ from tests.integration.harness import (
     OutputCounter,
     Pushed,
     Verdict,
-    committed_lag,
     make_stories,
     push_stories,
+    uncommitted,
     verify,
 )
 
@@ -37,6 +37,16 @@ pytestmark = pytest.mark.integration
 
 SEED = 20261128
 DRAIN_TIMEOUT = 240.0
+# Faust reads its own settings from the environment. A SIGKILLed member stays in the group until
+# its session times out (Faust's default: 60 s), so every crash would cost a minute; 10 s keeps
+# the module within minutes and is what the printed recovery times reflect.
+SESSION_TIMEOUT_SECONDS = "10"
+
+
+@pytest.fixture(autouse=True)
+def short_group_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BROKER_SESSION_TIMEOUT", SESSION_TIMEOUT_SECONDS)
+    monkeypatch.setenv("BROKER_HEARTBEAT_INTERVAL", "1")
 
 
 @pytest.fixture(scope="module")
@@ -91,16 +101,25 @@ def drained(settings: Settings) -> Callable[[], bool]:
 
     def check() -> bool:
         try:
-            return committed_lag(settings.broker, settings.app_id,
-                                 [topics["raw"], topics["prepared"]]) == 0
+            lag = uncommitted(settings.broker, settings.app_id,
+                              [topics["raw"], topics["prepared"]])
         except Exception:  # noqa: BLE001 - broker still coming back
             return False
+        check.last = lag  # type: ignore[attr-defined]
+        return not any(lag.values())
     return check
 
 
 def verify_all(settings: Settings, pushed: list[Pushed], label: str) -> Verdict:
     topics = names(settings)
-    wait_until(drained(settings), DRAIN_TIMEOUT, f"{label}: the group to commit every record")
+    done = drained(settings)
+    try:
+        wait_until(done, DRAIN_TIMEOUT, f"{label}: the group to commit every record")
+    except AssertionError:
+        print(f"[{label}] uncommitted per partition: {getattr(done, 'last', None)}")
+        print(verify(settings.broker, topics["raw"], topics["enriched"], topics["dead_letter"],
+                     pushed).summary())
+        raise
     verdict = verify(settings.broker, topics["raw"], topics["enriched"], topics["dead_letter"],
                      pushed)
     print(f"\n[{label}] {verdict.summary()}")
