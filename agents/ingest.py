@@ -17,6 +17,7 @@ import faust
 from aiohttp import web as aioweb
 from pydantic import SecretStr
 
+from agents import metrics
 from agents.settings import Settings
 from pipeline.errors import WireError
 from pipeline.formats import parse_story
@@ -151,6 +152,7 @@ def add_ingest_view(app: faust.App, settings: Settings, raw_topic: Any) -> Inges
     class StoriesView(faust.web.View):
         async def post(self, request: Any) -> Any:
             reply = await ingest.handle(request.headers, request.content.read)
+            metrics.INGEST_REQUESTS.labels(str(reply.status)).inc()
             return aioweb.json_response(reply.body, status=reply.status, headers=reply.headers)
 
     return ingest

@@ -94,6 +94,9 @@ EVENT_LOOP_LAG = Gauge(
     "How late the event loop ran a 1 s timer, last sample.",
     registry=REGISTRY,
 )
+INGEST_REQUESTS = Counter(
+    "wirestream_ingest_requests", "POST /stories requests, by HTTP status answered.",
+    ["status"], registry=REGISTRY)
 BUILD_INFO = Gauge(
     "wirestream_build_info",
     "Version of wirestream and of the Kafka it was built against.",
@@ -118,6 +121,6 @@ METRIC_NAMES = frozenset(
         "wirestream_story_size_bytes",
         "wirestream_rebalances_total",
         "wirestream_event_loop_lag_seconds",
-        "wirestream_build_info",
+        "wirestream_build_info", "wirestream_ingest_requests_total",
     }
 )

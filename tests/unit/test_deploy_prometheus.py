@@ -44,6 +44,7 @@ CONTRACT: dict[str, str] = {
     "wirestream_rebalances_total": "counter",
     "wirestream_event_loop_lag_seconds": "gauge",
     "wirestream_build_info": "gauge",
+    "wirestream_ingest_requests_total": "counter",
 }
 
 REQUIRED_ALERTS = {
