@@ -110,7 +110,10 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
                 await publisher.publish([i.as_event() for _, i in chosen], outcomes)
                 kills = [i for i, d in zip(items, decisions, strict=True) if d is Decision.KILL]
                 await send_kills(topics["enriched"], kills)
-                lifecycle.remember(events, items, decisions)
+                # a dead-lettered version is not "published": a resend may try it again
+                failed = {id(i) for (_, i), o in zip(chosen, outcomes, strict=True)
+                          if isinstance(o, Failure)}
+                lifecycle.remember(events, items, decisions, skip=failed)
 
             await guarded([i.as_event() for i in items], enrich, publisher.publish, "enrich")
             for item in items:

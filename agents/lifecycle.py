@@ -150,8 +150,17 @@ class Lifecycle:
                 return other
         return None
 
-    def remember(self, events: list[Any], items: list[Prepared], decisions: list[Decision]) -> None:
+    def remember(
+        self,
+        events: list[Any],
+        items: list[Prepared],
+        decisions: list[Decision],
+        skip: frozenset[int] | set[int] = frozenset(),
+    ) -> None:
+        """Record what was done; items whose id() is in `skip` failed and are not recorded."""
         for event, item, decision in zip(events, items, decisions, strict=True):
+            if id(item) in skip:
+                continue
             with writing_for(event):
                 self._remember(item, decision)
 
