@@ -37,12 +37,15 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
         store=settings.store,
         datadir=str(settings.data_dir),
         web_host=settings.web_host,
+        web_bind=settings.web_host,
         web_port=settings.web_port,
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replicas,
         key_serializer="raw",
         value_serializer="raw",
         producer_acks=-1,
+        # a 5 MB story travels parsed to the prepared topic; the broker takes up to 16 MB
+        producer_max_request_size=16 * 1024 * 1024,
         broker_commit_every=100,
         broker_commit_interval=1.0,
         stream_buffer_maxsize=max(4 * settings.batch_size, 64),
@@ -133,6 +136,15 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
     @app.on_partitions_assigned.connect
     async def on_assigned(app: faust.App, assigned: Any, **kwargs: Any) -> None:
         metrics.REBALANCES.inc()
+
+    if settings.metrics_port is not None:
+
+        @app.task
+        async def serve_metrics() -> None:
+            """/metrics on an interface of its own, e.g. a management network only."""
+            from prometheus_client import start_http_server
+
+            start_http_server(settings.metrics_port, settings.metrics_host, metrics.REGISTRY)
 
     @app.task
     async def warm_up() -> None:

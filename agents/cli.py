@@ -62,8 +62,13 @@ def worker() -> None:
     from agents.logs import logging_config
     from agents.topics import ensure_topics
 
+    from agents.security import KafkaSecurityError
+
     settings = load_settings()
-    ensure_topics(settings)
+    try:
+        ensure_topics(settings)
+    except KafkaSecurityError as exc:
+        raise _fail(str(exc)) from exc
     app = create_app(settings)
     faust.Worker(
         app,

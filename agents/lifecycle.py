@@ -22,7 +22,7 @@ from pipeline.lifecycle import Decision, Published, decide, embargo_lifts_at, pu
 from pipeline.neardup import is_near_duplicate, simhash
 from pipeline.story import Story, story_from_dict, story_to_dict
 from schemas import encode
-from schemas.events import kill_event
+from schemas.events import DEAD_LETTER_ORIGINAL_LIMIT_BYTES, kill_event
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,10 @@ class Prepared:
             {
                 "story": story_to_dict(self.story),
                 "source": self.source,
-                "original": base64.b64encode(self.original).decode("ascii"),
+                # a dead letter keeps only this much of the original; the raw topic has it all
+                "original": base64.b64encode(
+                    self.original[:DEAD_LETTER_ORIGINAL_LIMIT_BYTES]
+                ).decode("ascii"),
             }
         )
 

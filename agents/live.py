@@ -22,6 +22,7 @@ from aiokafka import AIOKafkaConsumer
 
 from agents import metrics
 from agents.ingest import add_ingest_view
+from agents.security import aiokafka_kwargs
 from agents.settings import Settings
 from agents.trending import Trending, parse_limit
 
@@ -337,6 +338,7 @@ class EnrichedTail:
             consumer = AIOKafkaConsumer(
                 bootstrap_servers=self.settings.broker.split(","), group_id=None,
                 enable_auto_commit=False, client_id=f"{self.settings.app_id}-live",
+                **aiokafka_kwargs(self.settings),
             )
             try:
                 await consumer.start()

@@ -86,7 +86,7 @@ class Publisher:
         """Send all of `pending`, wait for Kafka to acknowledge each, and resend the failures
         after a pause until none is left; returns what was delivered. Never gives up: a broker
         that is down stalls the agent (and so its consumption) instead of losing events. An
-        enriched event Kafka can never take (over its size limit) becomes a dead letter."""
+        event Kafka can never take (over its size limit) is replaced by a dead letter."""
         items = list(pending)
         todo = list(range(len(items)))
         attempt = 0
@@ -94,14 +94,21 @@ class Publisher:
             failed = [(todo[j], exc) for j, exc in await self._send_all([items[i] for i in todo])]
             if not failed:
                 return items
-            for index, exc in failed:
-                if _too_large(exc) and items[index].topic is self.enriched_topic:
-                    items[index] = self._too_large_dead_letter(items[index], exc)
             todo = [index for index, _ in failed]
+            transient = []
+            for index, exc in failed:
+                if _too_large(exc) and items[index].topic is not self.dead_letter_topic:
+                    log.warning("event too large for Kafka, dead-lettering it: %s",
+                                _describe(exc))
+                    items[index] = self._too_large_dead_letter(items[index], exc)
+                else:
+                    transient.append(exc)
+            if not transient:
+                continue
             pause = self.retry_pauses[min(attempt, len(self.retry_pauses) - 1)]
             self.retries += 1
             log.warning("%d of %d events not delivered (%s); retry %d in %.1fs",
-                        len(todo), len(items), _describe(failed[0][1]), attempt + 1, pause)
+                        len(transient), len(items), _describe(transient[0]), attempt + 1, pause)
             attempt += 1
             await asyncio.sleep(pause)
 
@@ -138,13 +145,14 @@ class Publisher:
                         event)
 
     def _too_large_dead_letter(self, item: Outgoing, exc: BaseException) -> Outgoing:
+        cause = type(_causes(exc)[-1]).__name__
         failure = Failure(
             "event_too_large",
-            f"the enriched event is {len(item.value)} bytes and Kafka refused it ({exc}); "
-            "raise the producer's max_request_size and the broker's message.max.bytes, or "
-            "send shorter stories",
+            f"the event for {item.topic.get_topic_name()} is {len(item.value)} bytes and Kafka "
+            f"refused it ({cause}); raise the producer's max_request_size and the broker's "
+            "message.max.bytes, or send shorter stories",
             "publish",
-            item.key.decode() if item.key else None,
+            item.key.decode("utf-8", "replace") if item.key else None,
         )
         value = self._dead_letter(item.event, failure, source_of(item.event))
         return Outgoing(self.dead_letter_topic, None, value, item.event)

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     replicas: int = Field(1, ge=1, description="replication factor of created topics")
     web_host: str = Field("127.0.0.1", description="interface of the worker's web server")
     web_port: int = Field(6066, description="port of the worker's web server (/metrics, /health)")
+    metrics_host: str = Field("127.0.0.1", description="interface of the separate metrics port")
+    metrics_port: int | None = Field(
+        None, description="serve /metrics on its own port (and interface) as well as the web port"
+    )
     data_dir: Path = Field(Path(".wirestream/worker"), description="Faust table and state dir")
     store: str = Field(
         "rocksdb://", description="Faust table store: rocksdb:// (on disk) or memory://"

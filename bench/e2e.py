@@ -41,10 +41,11 @@ PAGE, TICK = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
-def temporary_broker(bootstrap: str | None) -> Iterator[str]:
-    """The broker given, or a LocalBroker on free ports in a temporary folder, stopped after."""
+def temporary_broker(bootstrap: str | None) -> Iterator[tuple[str, int | None]]:
+    """The broker given, or a LocalBroker on free ports in a temporary folder, stopped after;
+    with the broker's pid when it is ours."""
     if bootstrap:
-        yield bootstrap
+        yield bootstrap, None
         return
     from deploy.kafka.broker import LocalBroker
 
@@ -52,7 +53,7 @@ def temporary_broker(bootstrap: str | None) -> Iterator[str]:
         broker = LocalBroker(port=free_port(), controller_port=free_port(), state_dir=Path(state))
         broker.start()
         try:
-            yield broker.bootstrap
+            yield broker.bootstrap, broker.pid()
         finally:
             broker.stop()
 
@@ -95,12 +96,17 @@ def scrape(url: str) -> dict[str, float]:
             (line.rpartition(" ") for line in text.splitlines() if line.startswith("wirestream_"))}
 
 
+class WarmUpFailed(RuntimeError):
+    """Workers started but did not enrich the warm-up stories."""
+
+
 class Session:
     """One consumer group on fresh topics: its workers, a producer, and three watcher threads
     (enriched/dead-letter collector, /proc sampler every 100 ms, /metrics scraper every 1 s)."""
 
     def __init__(self, bootstrap: str, workers: int, partitions: int, processes: int,
-                 batch_size: int, profile: Path | None = None) -> None:
+                 batch_size: int, profile: Path | None = None,
+                 broker_pid: int | None = None) -> None:
         from agents.settings import load_settings
 
         tag = uuid.uuid4().hex[:8]
@@ -124,6 +130,7 @@ class Session:
         self.lock, self.stopping = threading.Lock(), threading.Event()
         self.threads: list[threading.Thread] = []
         self.profile, self.profiles = profile, list[str]()
+        self.broker_pid = broker_pid
 
     def start(self, warm: list[WireStory]) -> float:
         """Start the workers; ready once every raw partition is assigned and warm-up stories
@@ -155,9 +162,12 @@ class Session:
             if time.monotonic() > deadline:
                 raise TimeoutError("workers did not get their partitions within 180 s")
             time.sleep(0.5)
-        result = self.push(warm, budget=120, partitioned=True)
-        if result["enriched"] < len(warm):
-            raise RuntimeError(f"warm-up stories did not come back enriched: {result}")
+        for half in (warm[::2], warm[1::2]):  # two rounds: the second runs on warm tables
+            result = self.push(half, budget=120, partitioned=True)
+            if result["enriched"] < len(half):
+                raise WarmUpFailed(f"{result['enriched']} of {len(half)} warm-up stories came "
+                                   f"back enriched; dead letters: {result['dead_letter_reasons']}")
+            time.sleep(2)
         return time.monotonic() - started
 
     def _assigned(self) -> int:
@@ -336,12 +346,14 @@ class Session:
                 totals[name] = totals.get(name, 0.0) + value
         return totals
 
-    def measure(self, phase: Any) -> dict[str, Any]:
-        """Run `phase()` (a push); add what the workers did meanwhile: CPU split between main
-        processes and NLP pools, pool busy share, batch sizes, and time per stage."""
+    def measure(self, phase: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Run `phase(*args, **kwargs)` (a push); add what the workers did meanwhile: CPU split
+        between main processes and NLP pools, pool busy share, batch sizes, time per stage."""
         (main, pool), before = self.tree_cpu(), self.totals()
-        result: dict[str, Any] = phase()
+        broker, client = self._broker_cpu(), sum(os.times()[:2])
+        result: dict[str, Any] = phase(*args, **kwargs)
         (main_after, pool_after), after = self.tree_cpu(), self.totals()
+        broker, client = self._broker_cpu() - broker, sum(os.times()[:2]) - client
         delta = {k: v - before.get(k, 0.0) for k, v in after.items()}
         n, pools = result["stories"], len(self.procs) * self.settings[0].nlp_processes
         stages = {}
@@ -355,11 +367,18 @@ class Session:
             "main_cpu_ms_per_story": 1000 * (main_after - main) / n,
             "pool_cpu_ms_per_story": 1000 * (pool_after - pool) / n,
             "pool_busy_share": (pool_after - pool) / (result["seconds"] * pools),
+            "broker_cpu_ms_per_story": 1000 * broker / n if self.broker_pid else None,
+            "client_cpu_ms_per_story": 1000 * client / n,
             "mean_batch": delta.get("wirestream_batch_size_stories_sum", 0.0) / batches
             if batches else None,
             "stage_ms_per_story": dict(sorted(stages.items())),
         })
         return result
+
+    def _broker_cpu(self) -> float:
+        if self.broker_pid is None:
+            return 0.0
+        return proc_table().get(self.broker_pid, (0, 0.0, 0))[1]
 
     def observed(self) -> dict[str, Any]:
         """Event-loop lag seen on /metrics over the session, and each worker tree's peak RSS."""

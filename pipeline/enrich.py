@@ -20,6 +20,7 @@ from pipeline.nlp import LanguageModel, NerSpan
 from pipeline.normalise import normalise
 from pipeline.story import Story
 
+MAX_NLP_CHARS = 1_000_000  # spaCy's own limit per text
 StoryStage = Callable[[Story], Story]
 NerModel = Callable[[Sequence[str]], list[list[NerSpan]]]
 EntityGrouper = Callable[[str, Sequence[NerSpan]], tuple]  # type: ignore[type-arg]
@@ -81,6 +82,7 @@ class Enricher:
     ) -> None:
         self.model: NerModel = model if model is not None else LanguageModel()
         self.max_story_bytes = max_story_bytes
+        self.max_nlp_chars = MAX_NLP_CHARS
         self.pre_stages = tuple(pre_stages) if pre_stages is not None else _default_stages()
         self.post_stages = tuple(post_stages) if post_stages is not None else _default_post_stages()
         if group_entities is None:
@@ -94,6 +96,14 @@ class Enricher:
         outcomes: list[Outcome | tuple[Story, dict[str, float]]] = [
             (item, {}) if isinstance(item, Story) else self._prepare(item) for item in batch
         ]
+        for i, o in enumerate(outcomes):
+            if isinstance(o, tuple) and len(o[0].body) > self.max_nlp_chars:
+                outcomes[i] = Failure(
+                    "story_too_long",
+                    f"the body has {len(o[0].body)} characters; the language model takes at most "
+                    f"{self.max_nlp_chars}: split the story into parts",
+                    "nlp", o[0].story_id,
+                )
         ready = [i for i, o in enumerate(outcomes) if isinstance(o, tuple) and _wants_nlp(o[0])]
         spans: list[list[NerSpan]] = []
         if ready:
@@ -162,14 +172,21 @@ def _wants_nlp(story: Story) -> bool:
     return story.language in (None, "en") or story.language.startswith("en-")
 
 
+MESSAGE_LIMIT = 1000  # a dead letter quotes the error, never megabytes of it
+
+
 def _failure(exc: Exception, stage: str, story: Story | None) -> Failure:
     story_id = story.story_id if story is not None else None
     if isinstance(exc, WireError):
-        return Failure(
-            exc.code, exc.message, exc.stage if exc.stage != "unknown" else stage, story_id
-        )
+        where = exc.stage if exc.stage != "unknown" else stage
+        return Failure(exc.code, _cap(exc.message), where, story_id)
     wrapped = StageError(f"{type(exc).__name__}: {exc}", stage=stage, story_id=story_id)
-    return Failure(wrapped.code, f"stage {stage!r} failed: {wrapped.message}", stage, story_id)
+    return Failure(wrapped.code, _cap(f"stage {stage!r} failed: {wrapped.message}"), stage,
+                   story_id)
+
+
+def _cap(message: str) -> str:
+    return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 1] + "…"
 
 
 def _now() -> datetime:

@@ -47,6 +47,8 @@ MAX_STORY_BYTES = 5 * 1024 * 1024
 # A refusal's message travels in the dead letter; one that quotes the input back (a 2 MB tag
 # name, header or field value) would not fit in a Kafka message.
 MAX_MESSAGE_CHARS = 1000
+# The story id is the Kafka key and the table key of every version (ninjs allows 2048).
+MAX_ID_CHARS = 2048
 
 
 class InvalidEncoding(InvalidStory):
@@ -111,4 +113,9 @@ def _parse_story(data: bytes, format_hint: str | None, max_bytes: int) -> Story:
             f"input looks like {fmt.upper()} but no parser for it is installed; supported: "
             + ", ".join(sorted(PARSERS))
         )
-    return parser(text)
+    story = parser(text)
+    if len(story.story_id) > MAX_ID_CHARS:
+        raise InvalidStory(
+            f"story id is {len(story.story_id)} characters long, over the limit of {MAX_ID_CHARS}"
+        )
+    return story

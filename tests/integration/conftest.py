@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from agents.settings import Settings
 from deploy.kafka.broker import LocalBroker
@@ -58,6 +59,8 @@ def settings(broker: LocalBroker, tmp_path: Path) -> Settings:
 def settings_env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIRESTREAM_")}
     for name, value in settings.model_dump().items():
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
         if value is not None:
             env[f"WIRESTREAM_{name.upper()}"] = str(value)
     return env

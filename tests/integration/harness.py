@@ -300,7 +300,7 @@ def uncommitted(bootstrap: str, group_id: str, topics: Iterable[str]) -> dict[st
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
     try:
-        committed = admin.list_consumer_group_offsets(group_id)
+        committed = admin.list_group_offsets(group_id)[group_id]
         tps = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()]
         ends = consumer.end_offsets(tps) if tps else {}
         return {f"{tp.topic}:{tp.partition}":
@@ -320,7 +320,7 @@ class OutputCounter:
 
         self.topics = tuple(topics)
         self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                      request_timeout_ms=3000)
+                                      request_timeout_ms=3000, reconnect_backoff_max_ms=1000)
 
     def count(self) -> int | None:
         from kafka import TopicPartition
