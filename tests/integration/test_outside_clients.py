@@ -127,11 +127,12 @@ def test_offline_enrich_reports_bad_input_and_exits_non_zero(tmp_path: Path) -> 
 def test_metrics_can_be_served_on_a_port_of_their_own(settings: Settings, tmp_path: Path) -> None:
     import urllib.request
 
-    from tests.integration.conftest import free_port
+    from tests.integration.conftest import free_port, wait_for
 
     port = free_port()
     separate = settings.model_copy(update={"metrics_port": port})
     with running_worker(separate, tmp_path / "worker.log"):
+        wait_for(f"http://127.0.0.1:{port}/metrics", timeout=30)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
             text = response.read().decode()
     assert "wirestream_stories_received_total" in text or "wirestream_build_info" in text
