@@ -101,6 +101,7 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
             items = [Prepared.from_bytes(event.message.value) for event in events]
 
             async def enrich(events: list[Any] = events, items: list[Prepared] = items) -> None:
+                await lifecycle.ensure_metadata(app)
                 decisions = lifecycle.plan(items, utcnow())
                 chosen = [
                     (e, i)

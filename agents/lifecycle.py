@@ -93,6 +93,18 @@ class Lifecycle:
         self.embargoed = app.Table("story-embargoed", **options)
         self.fingerprints = app.GlobalTable("story-fingerprints", **options)
         self._released: set[bytes] = set()
+        self._metadata_ready = False
+
+    async def ensure_metadata(self, app: faust.App) -> None:
+        """`use_partitioner` hashes each key with the producer's view of the changelog topic;
+        until the producer has that topic's metadata the partitioner fails (TypeError), so
+        fetch it once before the first write."""
+        if self._metadata_ready:
+            return
+        producer = app.producer._ensure_producer()  # noqa: SLF001 - no public accessor
+        for table in (self.published, self.embargoed, self.fingerprints):
+            await producer.partitions_for(table.changelog_topic.get_topic_name())
+        self._metadata_ready = True
 
     def known(self, story_id: str) -> Published | None:
         raw = self.published.get(story_id.encode())

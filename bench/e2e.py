@@ -19,7 +19,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from statistics import quantiles
@@ -92,8 +92,12 @@ def scrape(url: str) -> dict[str, float]:
     """Every wirestream_* sample on a /metrics page, keyed by name with labels."""
     with urllib.request.urlopen(url, timeout=2) as response:
         text = response.read().decode()
-    return {name: float(value) for name, _, value in
-            (line.rpartition(" ") for line in text.splitlines() if line.startswith("wirestream_"))}
+    return {
+        name: float(value)
+        for name, _, value in (
+            line.rpartition(" ") for line in text.splitlines() if line.startswith("wirestream_")
+        )
+    }
 
 
 class WarmUpFailed(RuntimeError):
@@ -104,19 +108,34 @@ class Session:
     """One consumer group on fresh topics: its workers, a producer, and three watcher threads
     (enriched/dead-letter collector, /proc sampler every 100 ms, /metrics scraper every 1 s)."""
 
-    def __init__(self, bootstrap: str, workers: int, partitions: int, processes: int,
-                 batch_size: int, profile: Path | None = None,
-                 broker_pid: int | None = None) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        workers: int,
+        partitions: int,
+        processes: int,
+        batch_size: int,
+        profile: Path | None = None,
+        broker_pid: int | None = None,
+    ) -> None:
         from agents.settings import load_settings
 
         tag = uuid.uuid4().hex[:8]
         self.tmp = Path(tempfile.mkdtemp(prefix=f"wirestream-bench-{tag}-"))
-        base = load_settings().model_copy(update={
-            "broker": bootstrap, "app_id": f"wirestream-bench-{tag}", "partitions": partitions,
-            "topic_prefix": f"bench-{tag}", "nlp_processes": processes, "batch_size": batch_size})
-        self.settings = [base.model_copy(update={"web_port": free_port(),
-                                                 "data_dir": self.tmp / f"worker-{i}"})
-                         for i in range(workers)]
+        base = load_settings().model_copy(
+            update={
+                "broker": bootstrap,
+                "app_id": f"wirestream-bench-{tag}",
+                "partitions": partitions,
+                "topic_prefix": f"bench-{tag}",
+                "nlp_processes": processes,
+                "batch_size": batch_size,
+            }
+        )
+        self.settings = [
+            base.model_copy(update={"web_port": free_port(), "data_dir": self.tmp / f"worker-{i}"})
+            for i in range(workers)
+        ]
         self.partitions = partitions
         self.procs: list[subprocess.Popen[bytes]] = []
         self.sent: dict[str, tuple[float, tuple[int, int]]] = {}  # id -> raw timestamp, offset
@@ -143,16 +162,28 @@ class Session:
         ensure_topics(self.settings[0])
         specs = topic_specs(self.settings[0])
         self.raw, self.out, self.dead_topic = (
-            specs[role].name for role in ("raw", "enriched", "dead_letter"))
-        self.producer = KafkaProducer(bootstrap_servers=self.settings[0].broker.split(","),
-                                      acks="all", linger_ms=5, max_request_size=16 * 2**20)
+            specs[role].name for role in ("raw", "enriched", "dead_letter")
+        )
+        self.producer = KafkaProducer(
+            bootstrap_servers=self.settings[0].broker.split(","),
+            acks="all",
+            linger_ms=5,
+            max_request_size=16 * 2**20,
+        )
         for i, settings in enumerate(self.settings):
             profiler = ["-m", "cProfile", "-o", str(self.tmp / f"worker-{i}.prof")]
             command = [sys.executable, *(profiler if self.profile else []), "-m", "agents.cli"]
             with (self.tmp / f"worker-{i}.log").open("wb") as log:
-                self.procs.append(subprocess.Popen(
-                    [*command, "worker"], cwd=ROOT, stdout=log,
-                    stderr=subprocess.STDOUT, env=worker_env(settings), start_new_session=True))
+                self.procs.append(
+                    subprocess.Popen(
+                        [*command, "worker"],
+                        cwd=ROOT,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        env=worker_env(settings),
+                        start_new_session=True,
+                    )
+                )
         for target in (self._collect, self._sample, self._scrape):
             self.threads.append(threading.Thread(target=target, daemon=True))
             self.threads[-1].start()
@@ -165,8 +196,10 @@ class Session:
         for half in (warm[::2], warm[1::2]):  # two rounds: the second runs on warm tables
             result = self.push(half, budget=120, partitioned=True)
             if result["enriched"] < len(half):
-                raise WarmUpFailed(f"{result['enriched']} of {len(half)} warm-up stories came "
-                                   f"back enriched; dead letters: {result['dead_letter_reasons']}")
+                raise WarmUpFailed(
+                    f"{result['enriched']} of {len(half)} warm-up stories came "
+                    f"back enriched; dead letters: {result['dead_letter_reasons']}"
+                )
             time.sleep(2)
         return time.monotonic() - started
 
@@ -188,37 +221,57 @@ class Session:
             if proc.poll() is not None:
                 raise RuntimeError(f"worker {i} exited with {proc.returncode}")
 
-    def push(self, stories: list[WireStory], *, budget: float, rate: float | None = None,
-             partitioned: bool = False) -> dict[str, Any]:
+    def push(
+        self,
+        stories: list[WireStory],
+        *,
+        budget: float,
+        rate: float | None = None,
+        partitioned: bool = False,
+    ) -> dict[str, Any]:
         """Send stories (as fast as possible, or paced at `rate`/s); wait for every result."""
         futures, started = [], time.time()
         for i, story in enumerate(stories):
             if rate and (delay := started + i / rate - time.time()) > 0:
                 time.sleep(delay)
-            futures.append((story.story_id, self.producer.send(
-                self.raw, key=story.story_id.encode(), value=story.data,
-                partition=i % self.partitions if partitioned else None)))
+            futures.append(
+                (
+                    story.story_id,
+                    self.producer.send(
+                        self.raw,
+                        key=story.story_id.encode(),
+                        value=story.data,
+                        partition=i % self.partitions if partitioned else None,
+                    ),
+                )
+            )
         self.producer.flush()
         for story_id, future in futures:
             meta = future.get(timeout=60)
             with self.lock:
                 self.sent[story_id] = (meta.timestamp / 1000, (meta.partition, meta.offset))
         ids = [story_id for story_id, _ in futures]
-        missing = self._wait(lambda: [i for i in ids if not self._arrived(i)], budget)
+        missing = self._wait(lambda: [x for x in ids if not self._arrived(x)], budget)
         with self.lock:
-            done = [i for i in ids if i in self.enriched]
-            latency = [self.enriched[i] - self.sent[i][0] for i in done]
-            first = min(self.sent[i][0] for i in ids)
-            last = max([self.enriched[i] for i in done] or [first + 1e-3])
+            done = [x for x in ids if x in self.enriched]
+            latency = [self.enriched[x] - self.sent[x][0] for x in done]
+            first = min(self.sent[x][0] for x in ids)
+            last = max([self.enriched[x] for x in done] or [first + 1e-3])
             reasons: dict[str, int] = {}
-            for i in ids:
-                if i not in self.enriched and self.sent[i][1] in self.reasons:
-                    reason = self.reasons[self.sent[i][1]]
-                    reasons[reason] = reasons.get(reason, 0) + 1
-        return {"stories": len(ids), "enriched": len(done), "missing": len(missing),
-                "dead_lettered": sum(reasons.values()), "dead_letter_reasons": reasons,
-                "seconds": last - first, "stories_per_s": len(done) / (last - first),
-                "latency_s": percentiles(latency)}
+            for story_id in ids:
+                where = self.sent[story_id][1]
+                if story_id not in self.enriched and where in self.reasons:
+                    reasons[self.reasons[where]] = reasons.get(self.reasons[where], 0) + 1
+        return {
+            "stories": len(ids),
+            "enriched": len(done),
+            "missing": len(missing),
+            "dead_lettered": sum(reasons.values()),
+            "dead_letter_reasons": reasons,
+            "seconds": last - first,
+            "stories_per_s": len(done) / (last - first),
+            "latency_s": percentiles(latency),
+        }
 
     def _arrived(self, story_id: str) -> bool:
         with self.lock:
@@ -236,8 +289,9 @@ class Session:
         through the worker, for comparison with a resend and with a full enrichment."""
         payloads = [(None, b'{"body": "cut off at ' + b"%d" % i) for i in range(count)]
         offsets: list[tuple[int, int]] = []
-        return self._cost(payloads, offsets,
-                          lambda: [o for o in offsets if o not in self.dead], self.dead)
+        return self._cost(
+            payloads, offsets, lambda: [o for o in offsets if o not in self.dead], self.dead
+        )
 
     def resend(self, story: WireStory, count: int) -> dict[str, Any]:
         """Worker CPU per exact resend of a published story (dropped before NLP and counted
@@ -247,14 +301,24 @@ class Session:
         if before is None:
             return {"supported": False}
         payloads = [(story.story_id.encode(), story.data)] * count
-        result = self._cost(payloads, [], lambda: range(int(
-            count - (self.totals().get(name, 0.0) - before))), {}, every=0.5)
+        result = self._cost(
+            payloads,
+            [],
+            lambda: range(int(count - (self.totals().get(name, 0.0) - before))),
+            {},
+            every=0.5,
+        )
         result["re_enriched"] = self.enriched_records - enriched
         return {"supported": True, **result}
 
-    def _cost(self, payloads: list[tuple[bytes | None, bytes]], offsets: list[tuple[int, int]],
-              pending: Any, outcome: dict[tuple[int, int], float], every: float = 0.05,
-              ) -> dict[str, Any]:
+    def _cost(
+        self,
+        payloads: Sequence[tuple[bytes | None, bytes]],
+        offsets: list[tuple[int, int]],
+        pending: Any,
+        outcome: dict[tuple[int, int], float],
+        every: float = 0.05,
+    ) -> dict[str, Any]:
         """Send `payloads`, wait until `pending()` is empty; CPU per message, idle subtracted."""
         cpu, clock = sum(self.tree_cpu()), time.monotonic()
         time.sleep(3)
@@ -268,18 +332,27 @@ class Session:
         with self.lock:
             last = max([outcome[o] for o in offsets if o in outcome] or [time.time()])
         count = len(payloads)
-        return {"messages": count, "missing": len(missing), "idle_cpu_s_per_s": idle,
-                "cpu_ms_per_message": 1000 * (used - idle * elapsed) / count,
-                "messages_per_s": (count - len(missing)) / max(last - first, 1e-3)}
+        return {
+            "messages": count,
+            "missing": len(missing),
+            "idle_cpu_s_per_s": idle,
+            "cpu_ms_per_message": 1000 * (used - idle * elapsed) / count,
+            "messages_per_s": (count - len(missing)) / max(last - first, 1e-3),
+        }
 
     def _collect(self) -> None:
         from kafka import KafkaConsumer, TopicPartition
 
-        consumer = KafkaConsumer(bootstrap_servers=self.settings[0].broker.split(","),
-                                 group_id=None, enable_auto_commit=False,
-                                 auto_offset_reset="earliest")
-        consumer.assign([TopicPartition(self.out, p) for p in range(self.partitions)]
-                        + [TopicPartition(self.dead_topic, 0)])
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.settings[0].broker.split(","),
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        consumer.assign(
+            [TopicPartition(self.out, p) for p in range(self.partitions)]
+            + [TopicPartition(self.dead_topic, 0)]
+        )
         while not self.stopping.is_set():
             for tp, records in consumer.poll(timeout_ms=100).items():
                 for record in records:
@@ -298,7 +371,8 @@ class Session:
                         self.dead[where] = stamp  # type: ignore[index]
                         self.reasons[where] = (  # type: ignore[index]
                             f"{event.get('error_code')} at {event.get('stage')}: "
-                            f"{str(event.get('message'))[:200]}")
+                            f"{str(event.get('message'))[:200]}"
+                        )
         consumer.close()
 
     def _sample(self) -> None:
@@ -325,8 +399,10 @@ class Session:
                 peak["tree"] = max(peak["tree"], sum(table[p][2] for p in tree))
                 peak["main"] = max(peak["main"], table[tree[0]][2] if tree else 0)
                 peak["pool_process"] = max([peak["pool_process"], *(table[p][2] for p in tree[1:])])
-            return (sum(cpu for pool, cpu in self.cpu.values() if not pool),
-                    sum(cpu for pool, cpu in self.cpu.values() if pool))
+            return (
+                sum(cpu for pool, cpu in self.cpu.values() if not pool),
+                sum(cpu for pool, cpu in self.cpu.values() if pool),
+            )
 
     def _scrape(self) -> None:
         while not self.stopping.wait(1.0):
@@ -362,17 +438,20 @@ class Session:
                 stage = name.split('"')[1]
                 stages[stage] = 1000 * value / delta[name.replace("_sum{", "_count{")]
         batches = delta.get("wirestream_batch_size_stories_count", 0.0)
-        result.update({
-            "cpu_seconds_per_story": (main_after - main + pool_after - pool) / n,
-            "main_cpu_ms_per_story": 1000 * (main_after - main) / n,
-            "pool_cpu_ms_per_story": 1000 * (pool_after - pool) / n,
-            "pool_busy_share": (pool_after - pool) / (result["seconds"] * pools),
-            "broker_cpu_ms_per_story": 1000 * broker / n if self.broker_pid else None,
-            "client_cpu_ms_per_story": 1000 * client / n,
-            "mean_batch": delta.get("wirestream_batch_size_stories_sum", 0.0) / batches
-            if batches else None,
-            "stage_ms_per_story": dict(sorted(stages.items())),
-        })
+        result.update(
+            {
+                "cpu_seconds_per_story": (main_after - main + pool_after - pool) / n,
+                "main_cpu_ms_per_story": 1000 * (main_after - main) / n,
+                "pool_cpu_ms_per_story": 1000 * (pool_after - pool) / n,
+                "pool_busy_share": (pool_after - pool) / (result["seconds"] * pools),
+                "broker_cpu_ms_per_story": 1000 * broker / n if self.broker_pid else None,
+                "client_cpu_ms_per_story": 1000 * client / n,
+                "mean_batch": delta.get("wirestream_batch_size_stories_sum", 0.0) / batches
+                if batches
+                else None,
+                "stage_ms_per_story": dict(sorted(stages.items())),
+            }
+        )
         return result
 
     def _broker_cpu(self) -> float:
@@ -383,8 +462,10 @@ class Session:
     def observed(self) -> dict[str, Any]:
         """Event-loop lag seen on /metrics over the session, and each worker tree's peak RSS."""
         lag = sorted(self.lag)
-        return {"event_loop_lag_s": {"max": lag[-1], "median": lag[len(lag) // 2]}
-                if lag else None, "peak_rss_bytes": self.peak}
+        return {
+            "event_loop_lag_s": {"max": lag[-1], "median": lag[len(lag) // 2]} if lag else None,
+            "peak_rss_bytes": self.peak,
+        }
 
     def stop(self) -> None:
         self.stopping.set()

@@ -18,11 +18,11 @@ from typing import Any
 
 from bench.corpus import DEFAULT_WORDS, WireStory, generate_corpus, meantime_corpus
 from bench.e2e import Session, WarmUpFailed, temporary_broker
+from bench.table import render, verdicts
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 STARTS = 4  # fresh worker groups tried before giving up
-TARGETS = {"e2e_vs_limit": 0.9, "steady_p99_seconds": 1.0, "scaling": 1.8, "rss_gb": 1.5}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -31,34 +31,66 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     s = load_settings()
     p = argparse.ArgumentParser(prog="wirestream bench", description=__doc__)
     p.add_argument("--stories", type=int, default=None, help="stories in the corpus (600)")
-    p.add_argument("--words", default=str(DEFAULT_WORDS),
-                   help="body words per story, 50..2000, or 'mixed' (flash to feature)")
+    p.add_argument(
+        "--words",
+        default=str(DEFAULT_WORDS),
+        help="body words per story, 50..2000, or 'mixed' (flash to feature)",
+    )
     p.add_argument("--corpus", choices=("synthetic", "meantime"), default="synthetic")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--processes", type=int, default=max(1, s.nlp_processes),
-                   help="NLP processes: for the limit, offline, and each worker's pool")
-    p.add_argument("--batch-size", type=int, default=s.batch_size,
-                   help="stories per batch handed to the pool (WIRESTREAM_BATCH_SIZE)")
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=max(1, s.nlp_processes),
+        help="NLP processes: for the limit, offline, and each worker's pool",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=s.batch_size,
+        help="stories per batch handed to the pool (WIRESTREAM_BATCH_SIZE)",
+    )
     p.add_argument("--workers", type=int, default=1, help="worker processes in the group")
-    p.add_argument("--scaling", action="store_true",
-                   help="also run 2x the workers and report the scaling factor")
-    p.add_argument("--partitions", type=int, default=0,
-                   help="raw/enriched partitions (default: max(setting, 2 x workers x 2))")
+    p.add_argument(
+        "--scaling",
+        action="store_true",
+        help="also run 2x the workers and report the scaling factor",
+    )
+    p.add_argument(
+        "--partitions",
+        type=int,
+        default=0,
+        help="raw/enriched partitions (default: max(setting, 2 x workers x 2))",
+    )
     p.add_argument("--broker", default=None, help="use this broker instead of a temporary one")
     p.add_argument("--steady-rate", type=float, default=None, help="stories/s for the steady run")
-    p.add_argument("--steady-fraction", type=float, default=0.5,
-                   help="steady rate as a fraction of the measured max (0 skips the run)")
+    p.add_argument(
+        "--steady-fraction",
+        type=float,
+        default=0.5,
+        help="steady rate as a fraction of the measured max (0 skips the run)",
+    )
     p.add_argument("--steady-seconds", type=float, default=None, help="steady run length (30)")
-    p.add_argument("--cheap", type=int, default=None,
-                   help="messages per cost run, exact resends and invalid JSON (2000; 0 skips)")
+    p.add_argument(
+        "--cheap",
+        type=int,
+        default=None,
+        help="messages per cost run, exact resends and invalid JSON (2000; 0 skips)",
+    )
     p.add_argument("--no-e2e", action="store_true", help="limit and offline only, no broker")
-    p.add_argument("--profile", action="store_true",
-                   help="cProfile the offline processes and the workers' main processes")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile the offline processes and the workers' main processes",
+    )
     p.add_argument("--quick", action="store_true", help="smoke run: 100 stories, short phases")
     p.add_argument("--output", type=Path, default=RESULTS, help="folder of the JSON results")
     opts = p.parse_args(argv)
-    for name, full, quick in (("stories", 600, 100), ("steady_seconds", 30.0, 10.0),
-                              ("cheap", 2000, 300)):
+    for name, full, quick in (
+        ("stories", 600, 100),
+        ("steady_seconds", 30.0, 10.0),
+        ("cheap", 2000, 300),
+    ):
         if getattr(opts, name) is None:
             setattr(opts, name, quick if opts.quick else full)
     if opts.words != "mixed" and not opts.words.isdigit():
@@ -131,8 +163,18 @@ def _share_main(kind: str, items: list[Any], opts: dict[str, Any], barrier: Any,
         pstats.Stats(profiler, stream=buffer).sort_stats("tottime").print_stats(15)
         text = buffer.getvalue()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    out.put({"start": started, "end": ended, "cpu": cpu, "rss": rss, "stages": stages,
-             "failed": failed, "entities": entities, "profile": text})
+    out.put(
+        {
+            "start": started,
+            "end": ended,
+            "cpu": cpu,
+            "rss": rss,
+            "stages": stages,
+            "failed": failed,
+            "entities": entities,
+            "profile": text,
+        }
+    )
 
 
 def run_parallel(
@@ -143,10 +185,16 @@ def run_parallel(
     ctx = multiprocessing.get_context("spawn")
     n = opts.processes
     barrier, out = ctx.Barrier(n), ctx.Queue()
-    config = {"model": opts.model, "max_story_bytes": opts.max_story_bytes,
-              "profile": opts.profile, "chunk": max(1, math.ceil(opts.batch_size / n))}
-    procs = [ctx.Process(target=_share_main, args=(kind, items[i::n], config, barrier, out))
-             for i in range(n)]
+    config = {
+        "model": opts.model,
+        "max_story_bytes": opts.max_story_bytes,
+        "profile": opts.profile,
+        "chunk": max(1, math.ceil(opts.batch_size / n)),
+    }
+    procs = [
+        ctx.Process(target=_share_main, args=(kind, items[i::n], config, barrier, out))
+        for i in range(n)
+    ]
     for proc in procs:
         proc.start()
     parts = [out.get(timeout=3600) for _ in procs]
@@ -158,36 +206,54 @@ def run_parallel(
         for stage, seconds in part["stages"].items():
             stages[stage] = stages.get(stage, 0.0) + seconds
     return {
-        "stories": len(items), "seconds": wall, "stories_per_s": len(items) / wall,
-        "words_per_s": words / wall, "cpu_seconds": sum(p["cpu"] for p in parts),
+        "stories": len(items),
+        "seconds": wall,
+        "stories_per_s": len(items) / wall,
+        "words_per_s": words / wall,
+        "cpu_seconds": sum(p["cpu"] for p in parts),
         "cpu_seconds_per_story": sum(p["cpu"] for p in parts) / len(items),
         "peak_rss_bytes_per_process": max(p["rss"] for p in parts),
-        "failed": sum(p["failed"] for p in parts), "entities": sum(p["entities"] for p in parts),
+        "failed": sum(p["failed"] for p in parts),
+        "entities": sum(p["entities"] for p in parts),
         "stage_ms_per_story": {k: 1000 * v / len(items) for k, v in sorted(stages.items())},
         "profile": [p["profile"] for p in parts if p["profile"]],
     }
 
 
 def run_session(
-    opts: argparse.Namespace, broker: tuple[str, int | None], workers: int,
+    opts: argparse.Namespace,
+    broker: tuple[str, int | None],
+    workers: int,
     stories: list[WireStory],
-    *, steady: bool, cheap: bool, limit_rate: float,
+    *,
+    steady: bool,
+    cheap: bool,
+    limit_rate: float,
 ) -> dict[str, Any]:
     """Fresh topics and group, `workers` worker processes; burst, then steady and cheap runs."""
     partitions = opts.partitions or max(4, 2 * workers)
     result: dict[str, Any] = {"workers": workers, "partitions": partitions, "failed_starts": []}
     budget = 120 + 3 * len(stories) / max(limit_rate, 0.1)
     for attempt in range(STARTS):
-        session = Session(broker[0], workers, partitions, opts.processes, opts.batch_size,
-                          profile=opts.output if opts.profile else None, broker_pid=broker[1])
+        session = Session(
+            broker[0],
+            workers,
+            partitions,
+            opts.processes,
+            opts.batch_size,
+            profile=opts.output if opts.profile else None,
+            broker_pid=broker[1],
+        )
         try:
             warm = load_stories(opts, 8 * workers * opts.processes, start=10**6 + 1000 * attempt)
             result["startup_seconds"] = session.start(warm)
             burst = session.measure(session.push, stories, budget=budget)
             broken = [r for r in burst["dead_letter_reasons"] if r.startswith("internal_error")]
             if broken or not burst["enriched"]:
-                raise WarmUpFailed(f"burst: {burst['enriched']} of {len(stories)} enriched; "
-                                   f"dead letters: {burst['dead_letter_reasons']}")
+                raise WarmUpFailed(
+                    f"burst: {burst['enriched']} of {len(stories)} enriched; "
+                    f"dead letters: {burst['dead_letter_reasons']}"
+                )
             break
         except WarmUpFailed as exc:  # a worker group that dead-letters good copy is broken
             print(f"worker group failed, starting a fresh one: {exc}", file=sys.stderr)
@@ -207,7 +273,9 @@ def run_session(
             count = max(2, int(rate * opts.steady_seconds))
             paced = load_stories(opts, count, start=len(stories))
             result["steady"] = {
-                "rate": rate, **session.measure(session.push, paced, rate=rate, budget=budget)}
+                "rate": rate,
+                **session.measure(session.push, paced, rate=rate, budget=budget),
+            }
         if cheap and opts.cheap:
             result["resend"] = session.resend(stories[0], opts.cheap)
             result["cheap"] = session.cheap_path(opts.cheap)
@@ -232,10 +300,18 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
     texts = model_inputs(stories)
     words = sum(len(t.split()) for t in texts)
     report: dict[str, Any] = {
-        "command": "wirestream bench " + " ".join(opts.argv), "machine": machine(),
-        "corpus": {"kind": opts.corpus, "stories": len(stories), "words": words,
-                   "words_per_story": words / len(stories), "seed": opts.seed},
-        "processes": opts.processes, "batch_size": opts.batch_size, "model": opts.model,
+        "command": "wirestream bench " + " ".join(opts.argv),
+        "machine": machine(),
+        "corpus": {
+            "kind": opts.corpus,
+            "stories": len(stories),
+            "words": words,
+            "words_per_story": words / len(stories),
+            "seed": opts.seed,
+        },
+        "processes": opts.processes,
+        "batch_size": opts.batch_size,
+        "model": opts.model,
     }
     print(f"limit: bare nlp.pipe over {len(texts)} bodies in {opts.processes} process(es)...")
     report["limit"] = limit = run_parallel("limit", texts, words, opts)
@@ -246,143 +322,56 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
     with temporary_broker(opts.broker) as (bootstrap, broker_pid):
         print(f"end to end: broker {bootstrap}, {opts.workers} worker(s)...")
         rate = limit["stories_per_s"]
-        report["e2e"] = run_session(opts, (bootstrap, broker_pid), opts.workers, stories,
-                                    steady=True, cheap=True, limit_rate=rate)
+        report["e2e"] = run_session(
+            opts,
+            (bootstrap, broker_pid),
+            opts.workers,
+            stories,
+            steady=True,
+            cheap=True,
+            limit_rate=rate,
+        )
         if opts.scaling:
             print(f"scaling: {2 * opts.workers} workers...")
-            report["e2e_scaled"] = run_session(opts, (bootstrap, broker_pid), 2 * opts.workers,
-                                               stories,
-                                               steady=False, cheap=False, limit_rate=rate)
+            report["e2e_scaled"] = run_session(
+                opts,
+                (bootstrap, broker_pid),
+                2 * opts.workers,
+                stories,
+                steady=False,
+                cheap=False,
+                limit_rate=rate,
+            )
     print("limit again: the machine's load may have moved meanwhile...")
     report["limit_after"] = run_parallel("limit", texts, words, opts)
     return report
 
 
-def limit_rate(report: dict[str, Any]) -> float:
-    """Stories/s of the bare limit: the mean of the runs before and after the end to end."""
-    runs = [report[k]["stories_per_s"] for k in ("limit", "limit_after") if k in report]
-    return sum(runs) / len(runs)
-
-
-# --- the table -------------------------------------------------------------------------------
-
-
-def verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each target with the measured value and whether it was met (None: not measured)."""
-    e2e, scaled = report.get("e2e", {}), report.get("e2e_scaled", {})
-    limit = limit_rate(report)
-    burst = e2e.get("burst", {}).get("stories_per_s")
-    p99 = e2e.get("steady", {}).get("latency_s", {}).get("p99")
-    scaling = scaled["burst"]["stories_per_s"] / burst if scaled and burst else None
-    rss = max((p["tree"] for p in e2e.get("peak_rss_bytes", [])), default=None)
-    measured = {"e2e_vs_limit": burst / limit if burst else None, "steady_p99_seconds": p99,
-                "scaling": scaling, "rss_gb": rss / 1e9 if rss else None}
-    return {name: {"target": TARGETS[name], "measured": value, "met": None if value is None
-                   else (value <= TARGETS[name]) == (name in ("steady_p99_seconds", "rss_gb"))}
-            for name, value in measured.items()}
-
-
-def _row(name: str, run: dict[str, Any], limit: float, latency: bool, memory: str) -> str:
-    lat = run.get("latency_s", {}) if latency else {}
-    cells = [f"{lat[k]:7.2f}" if lat.get(k) is not None else "      -"
-             for k in ("p50", "p95", "p99")]
-    words = f"{run['words_per_s']:8.0f}" if "words_per_s" in run else "       -"
-    cpu = run.get("cpu_seconds_per_story")
-    return (f"{name:<32}{run['stories_per_s']:8.2f}{words}{run['stories_per_s'] / limit:8.2f}"
-            f"{f'{1000 * cpu:8.0f}' if cpu else '       -'} {' '.join(cells)}  {memory}")
-
-
-def render(report: dict[str, Any]) -> str:
-    corpus, m = report["corpus"], report["machine"]
-    limit, offline = report["limit"], report["offline"]
-    rate = limit_rate(report)
-    lines = [
-        f"wirestream bench: {corpus['stories']} {corpus['kind']} stories, "
-        f"{corpus['words_per_story']:.0f} words each on average; {report['processes']} NLP "
-        f"process(es), batch {report['batch_size']}, {report['model']}",
-        f"machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gib']:.1f} GiB, "
-        f"Python {m['python']}; load average {m['loadavg']} before, "
-        f"{report.get('loadavg_after', '?')} after",
-        "",
-        "x limit: over the mean of the limit runs; CPU ms: per story, whole worker trees for e2e",
-        f"{'run':<32}{'story/s':>8}{'words/s':>8}{'x limit':>8}{'CPU ms':>8} {'p50 s':>7} "
-        f"{'p95 s':>7} {'p99 s':>7}  peak RSS",
-        _row("limit: bare nlp.pipe", limit, rate, False,
-             f"{limit['peak_rss_bytes_per_process'] / 1e9:.2f} GB/process"),
-        _row("offline: Enricher", offline, rate, False,
-             f"{offline['peak_rss_bytes_per_process'] / 1e9:.2f} GB/process"),
-    ]
-    if "limit_after" in report:
-        lines.insert(-1, _row("limit again, after e2e", report["limit_after"], rate, False, ""))
-    for key in ("e2e", "e2e_scaled"):
-        e2e = report.get(key)
-        if not e2e:
-            continue
-        peaks = ", ".join(f"{p['tree'] / 1e9:.2f}" for p in e2e["peak_rss_bytes"])
-        name = f"e2e: {e2e['workers']} worker(s), burst"
-        lines.append(_row(name, e2e["burst"], rate, True, f"{peaks} GB/worker tree"))
-        if "steady" in e2e:
-            steady = e2e["steady"]
-            name = f"steady: {steady['rate']:.1f}/s for {steady['stories'] / steady['rate']:.0f} s"
-            lines.append(_row(name, steady, rate, True, ""))
-    for key in ("e2e", "e2e_scaled"):
-        for reason in report.get(key, {}).get("failed_starts", []):
-            lines.append(f"NOTE {key}: a worker group failed warm-up and was replaced: {reason}")
-        for phase, run_ in report.get(key, {}).items():
-            if isinstance(run_, dict) and (run_.get("missing") or run_.get("dead_lettered")):
-                lines.append(f"WARNING {key} {phase}: {run_['missing']} missing, dead letters: "
-                             f"{run_.get('dead_letter_reasons')}")
-    e2e = report.get("e2e")
-    if e2e:
-        cheap, lag = e2e.get("cheap"), e2e.get("event_loop_lag_s")
-        full = 1000 * e2e["burst"]["cpu_seconds_per_story"]
-        resend = e2e.get("resend", {})
-        if resend.get("supported"):
-            lines.append(
-                f"resend (same story x{resend['messages']}, dropped before NLP): "
-                f"{resend['messages_per_s']:.0f} msg/s, {resend['cpu_ms_per_message']:.2f} ms "
-                f"worker CPU/msg vs {full:.0f} ms per enriched story; "
-                f"re-enriched {resend['re_enriched']}, not counted {resend['missing']}")
-        if cheap:
-            lines.append(
-                f"cheap path (invalid JSON, dead-lettered): {cheap['messages_per_s']:.0f} msg/s, "
-                f"{cheap['cpu_ms_per_message']:.2f} ms worker CPU/msg")
-        if lag:
-            lines.append(f"event-loop lag (/metrics): max {lag['max'] * 1000:.1f} ms, median "
-                         f"{lag['median'] * 1000:.1f} ms")
-    for key in ("e2e", "e2e_scaled"):
-        burst = report.get(key, {}).get("burst")
-        if burst:
-            main, pool = burst["main_cpu_ms_per_story"], burst["pool_cpu_ms_per_story"]
-            lines.append(
-                f"{key} burst: CPU/story main {main:.0f} ms + pool {pool:.0f} ms (limit/e2e CPU "
-                f"{1000 * limit['cpu_seconds_per_story'] / (main + pool):.2f}); pools busy "
-                f"{100 * burst['pool_busy_share']:.0f}%; mean batch {burst['mean_batch'] or 0:.1f}"
-                f"; outside the workers: broker {burst['broker_cpu_ms_per_story'] or 0:.0f} ms, "
-                f"bench client {burst['client_cpu_ms_per_story']:.0f} ms")
-            lines.append(_stages(f"stage ms/story, {key} burst:", burst["stage_ms_per_story"]))
-    lines.append(_stages("stage ms/story, offline:", offline["stage_ms_per_story"]))
-    lines += ["", "targets:"]
-    for name, v in report["targets"].items():
-        shown = "not measured" if v["measured"] is None else f"{v['measured']:.2f}"
-        verdict = {None: "", True: "met", False: "MISSED"}[v["met"]]
-        lines.append(f"  {name:<20} target {v['target']:<5} measured {shown:<13} {verdict}")
-    return "\n".join(lines)
-
-
-def _stages(title: str, stages: dict[str, float | None]) -> str:
-    return f"{title} " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items() if v is not None)
-
-
 def machine() -> dict[str, Any]:
-    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), "0")
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())
-    return {"cpus": os.cpu_count(), "cpu_model": cpu, "memory_gib": int(mem) / 2**20,
-            "python": platform.python_version(), "platform": platform.platform(),
-            "loadavg": loadavg()}
+    mem = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "0",
+    )
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "memory_gib": int(mem) / 2**20,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "loadavg": loadavg(),
+    }
 
 
 def loadavg() -> str:

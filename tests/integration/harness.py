@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -78,7 +78,7 @@ class WireStory:
     say how they were damaged and are expected on the dead-letter topic."""
 
     index: int
-    data: bytes
+    data: bytes = field(repr=False)
     story_id: str | None = None
     version: int = 1
     malformed: str | None = None
@@ -115,7 +115,8 @@ def story_body(rng: random.Random, words: int) -> str:
     """Paragraphs of wire copy of `words` words or a little more, never past 400."""
     place = rng.choice(PLACES)
     lead = _fill(rng.choice(LEADS), rng, place)
-    paragraphs, count, order = [lead], len(lead.split()), []
+    paragraphs, count = [lead], len(lead.split())
+    order: list[str] = []
     while count < words:
         order = order or rng.sample(SENTENCES, len(SENTENCES))
         sentence = _fill(order.pop(), rng, place)
@@ -183,7 +184,8 @@ def push_stories(bootstrap: str, topic: str, stories: Sequence[WireStory]) -> li
     """Send every story (acks=all) and return where each landed, from its RecordMetadata."""
     from kafka import KafkaProducer
 
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=10)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=10,
+                             max_request_size=16 * 1024 * 1024)
     try:
         futures = [(s, producer.send(topic, key=s.key, value=s.data)) for s in stories]
         producer.flush()
@@ -245,12 +247,15 @@ class Verdict:
     conflicting: tuple[str, ...]
     misrouted: tuple[Pushed, ...]
     unexpected: int
+    error_codes: tuple[tuple[str, int], ...] = ()
 
     def summary(self) -> str:
+        codes = ",".join(f"{code}:{n}" for code, n in self.error_codes)
         return (f"pushed={self.pushed} enriched={self.enriched} "
                 f"dead_lettered={self.dead_lettered} lost={len(self.lost)} "
                 f"duplicates={self.duplicates} conflicting={len(self.conflicting)} "
-                f"misrouted={len(self.misrouted)} unexpected={self.unexpected}")
+                f"misrouted={len(self.misrouted)} unexpected={self.unexpected} "
+                f"dead_letter_codes={codes or '-'}")
 
 
 def verify(bootstrap: str, raw_topic: str, enriched_topic: str, dead_letter_topic: str,
@@ -288,8 +293,9 @@ def verify(bootstrap: str, raw_topic: str, enriched_topic: str, dead_letter_topi
             if kind == "enriched" and (event["story_id"] != record.story.story_id
                                        or event["event_id"] != record.story.event_id):
                 conflicting.append(f"{record.partition}/{record.offset}: {event['event_id']}")
+    codes = Counter(str(event.get("error_code")) for event in dead)
     return Verdict(len(pushed), enriched_count, dead_count, tuple(lost), duplicates,
-                   tuple(conflicting), tuple(misrouted), unexpected)
+                   tuple(conflicting), tuple(misrouted), unexpected, tuple(sorted(codes.items())))
 
 
 def uncommitted(bootstrap: str, group_id: str, topics: Iterable[str]) -> dict[str, int]:
