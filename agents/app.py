@@ -15,7 +15,7 @@ from agents.guard import guarded
 from agents.lifecycle import Lifecycle, Prepared, send_kills, utcnow
 from agents.live import add_live_views
 from agents.logs import story_fields
-from agents.publish import Publisher, raw_input_of, source_of
+from agents.publish import Outgoing, Publisher, raw_input_of, source_of
 from agents.security import broker_credentials
 from agents.settings import Settings
 from agents.topics import topic_specs
@@ -101,7 +101,6 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
             items = [Prepared.from_bytes(event.message.value) for event in events]
 
             async def enrich(events: list[Any] = events, items: list[Prepared] = items) -> None:
-                await lifecycle.ensure_metadata(app)
                 decisions = lifecycle.plan(items, utcnow())
                 chosen = [
                     (e, i)
@@ -115,8 +114,11 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
                 kills = [i for i, d in zip(items, decisions, strict=True) if d is Decision.KILL]
                 await send_kills(topics["enriched"], kills)
                 # a dead-lettered version is not "published": a resend may try it again
-                failed = {id(i) for (_, i), o in zip(chosen, outcomes, strict=True)
-                          if isinstance(o, Failure)}
+                failed = {
+                    id(i)
+                    for (_, i), o in zip(chosen, outcomes, strict=True)
+                    if isinstance(o, Failure)
+                }
                 lifecycle.remember(events, items, decisions, skip=failed)
 
             await guarded([i.as_event() for i in items], enrich, publisher.publish, "enrich")
@@ -197,12 +199,14 @@ def prepare_batch(enricher: Enricher, raws: list[RawInput]) -> list[Any]:
 async def forward(
     prepared_topic: Any, publisher: Publisher, events: list[Any], prepared: list[Any]
 ) -> None:
-    """Parsed stories onward keyed by story id; failures to the dead-letter topic."""
-    futures = []
+    """Parsed stories onward keyed by story id; failures to the dead-letter topic. Every raw
+    message is counted as received here, once, by the format it turned out to be."""
+    onward: list[Outgoing] = []
     failed_events, failures = [], []
     for event, result in zip(events, prepared, strict=True):
         source = source_of(event)
         if isinstance(result, Failure):
+            metrics.STORIES_RECEIVED.labels("unknown").inc()
             failed_events.append(event)
             failures.append(result)
             log.warning(
@@ -214,12 +218,11 @@ async def forward(
             )
             continue
         story, _ = result
+        metrics.STORIES_RECEIVED.labels(story.source_format).inc()
         log.debug("parsed", extra=story_fields(story.story_id, source, version=story.version))
         item = Prepared(story, source, event.message.value)
-        futures.append(
-            await prepared_topic.send(key=story.story_id.encode(), value=item.to_bytes())
-        )
+        onward.append(Outgoing(prepared_topic, story.story_id.encode(), item.to_bytes(), event))
+    # each record is retried on its own; one Kafka refuses for good becomes its dead letter
+    await publisher.deliver(onward)
     if failures:
         await publisher.publish(failed_events, failures)
-    for future in futures:
-        await future

@@ -95,8 +95,9 @@ class EnrichmentPool:
         try:
             return await self._run(batch)
         except BrokenProcessPool:
-            log.warning("the NLP pool died during a batch of %d; running them one by one",
-                        len(batch))
+            log.warning(
+                "the NLP pool died during a batch of %d; running them one by one", len(batch)
+            )
             self.restart()
         except Exception:  # noqa: BLE001 - isolate the story that raised
             log.exception("a batch of %d raised; running them one by one", len(batch))
@@ -129,8 +130,9 @@ class EnrichmentPool:
         )
         outcomes = [outcome for chunk in results for outcome in chunk]
         if len(outcomes) != len(batch):
-            raise RuntimeError(f"the enricher returned {len(outcomes)} outcomes for "
-                               f"{len(batch)} inputs")
+            raise RuntimeError(
+                f"the enricher returned {len(outcomes)} outcomes for {len(batch)} inputs"
+            )
         return outcomes
 
     def restart(self) -> None:

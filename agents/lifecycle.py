@@ -79,32 +79,17 @@ def writing_for(event: Any) -> Iterator[None]:
 
 
 class Lifecycle:
-    """Tables keyed by story id. `use_partitioner` writes each key's changelog to the partition
-    the prepared topic uses for that key, so any worker owning it recovers the same state."""
+    """Tables keyed by story id. Every write happens `writing_for` the prepared-topic event of
+    that story, so a row's changelog partition is its key's partition in the prepared topic and
+    the worker that owns the partition recovers the row. (Faust's `use_partitioner` would hash
+    keys with the producer's metadata, which aiokafka drops for topics it has not written to.)"""
 
     def __init__(self, app: faust.App, partitions: int) -> None:
-        options = {
-            "key_type": bytes,
-            "value_type": bytes,
-            "partitions": partitions,
-            "use_partitioner": True,
-        }
+        options = {"key_type": bytes, "value_type": bytes, "partitions": partitions}
         self.published = app.Table("story-published", **options)
         self.embargoed = app.Table("story-embargoed", **options)
         self.fingerprints = app.GlobalTable("story-fingerprints", **options)
         self._released: set[bytes] = set()
-        self._metadata_ready = False
-
-    async def ensure_metadata(self, app: faust.App) -> None:
-        """`use_partitioner` hashes each key with the producer's view of the changelog topic;
-        until the producer has that topic's metadata the partitioner fails (TypeError), so
-        fetch it once before the first write."""
-        if self._metadata_ready:
-            return
-        producer = app.producer._ensure_producer()  # noqa: SLF001 - no public accessor
-        for table in (self.published, self.embargoed, self.fingerprints):
-            await producer.partitions_for(table.changelog_topic.get_topic_name())
-        self._metadata_ready = True
 
     def known(self, story_id: str) -> Published | None:
         raw = self.published.get(story_id.encode())

@@ -62,16 +62,21 @@ class Publisher:
     acknowledged by Kafka (acks=all), retrying what failed, so the caller may then ack the
     consumed messages. A re-delivery after a crash re-sends the same `event_id`."""
 
-    def __init__(self, enriched_topic: Any, dead_letter_topic: Any,
-                 retry_pauses: Sequence[float] = RETRY_PAUSES_SECONDS) -> None:
+    def __init__(
+        self,
+        enriched_topic: Any,
+        dead_letter_topic: Any,
+        retry_pauses: Sequence[float] = RETRY_PAUSES_SECONDS,
+    ) -> None:
         self.enriched_topic = enriched_topic
         self.dead_letter_topic = dead_letter_topic
         self.retry_pauses = tuple(retry_pauses)
         self.retries = 0
 
     async def publish(self, events: Sequence[Any], outcomes: Sequence[Outcome]) -> None:
-        pending = [self._outgoing(event, outcome)
-                   for event, outcome in zip(events, outcomes, strict=True)]
+        pending = [
+            self._outgoing(event, outcome) for event, outcome in zip(events, outcomes, strict=True)
+        ]
         delivered = await self.deliver(pending)
         now = time.time()
         for item in delivered:
@@ -79,8 +84,7 @@ class Publisher:
             if item.topic is self.enriched_topic:
                 metrics.STORIES_ENRICHED.inc()
                 if item.event.message.timestamp:
-                    metrics.END_TO_END_LATENCY.observe(
-                        max(0.0, now - item.event.message.timestamp))
+                    metrics.END_TO_END_LATENCY.observe(max(0.0, now - item.event.message.timestamp))
 
     async def deliver(self, pending: Sequence[Outgoing]) -> list[Outgoing]:
         """Send all of `pending`, wait for Kafka to acknowledge each, and resend the failures
@@ -98,8 +102,7 @@ class Publisher:
             transient = []
             for index, exc in failed:
                 if _too_large(exc) and items[index].topic is not self.dead_letter_topic:
-                    log.warning("event too large for Kafka, dead-lettering it: %s",
-                                _describe(exc))
+                    log.warning("event too large for Kafka, dead-lettering it: %s", _describe(exc))
                     items[index] = self._too_large_dead_letter(items[index], exc)
                 else:
                     transient.append(exc)
@@ -107,8 +110,14 @@ class Publisher:
                 continue
             pause = self.retry_pauses[min(attempt, len(self.retry_pauses) - 1)]
             self.retries += 1
-            log.warning("%d of %d events not delivered (%s); retry %d in %.1fs",
-                        len(transient), len(items), _describe(transient[0]), attempt + 1, pause)
+            log.warning(
+                "%d of %d events not delivered (%s); retry %d in %.1fs",
+                len(transient),
+                len(items),
+                _describe(transient[0]),
+                attempt + 1,
+                pause,
+            )
             attempt += 1
             await asyncio.sleep(pause)
 
@@ -133,16 +142,15 @@ class Publisher:
         source = source_of(event)
         if isinstance(outcome, Enriched):
             story = outcome.story
-            metrics.STORIES_RECEIVED.labels(story.source_format).inc()
             for stage, seconds in outcome.stage_seconds.items():
                 metrics.STAGE_SECONDS.labels(stage).observe(seconds)
             metrics.STORY_ENTITIES.observe(len(story.entities))
             metrics.STORY_QUOTES.observe(len(story.quotes))
             value = encode(enriched_event(story, source))
             return Outgoing(self.enriched_topic, story.story_id.encode(), value, event)
-        metrics.STORIES_RECEIVED.labels("unknown").inc()
-        return Outgoing(self.dead_letter_topic, None, self._dead_letter(event, outcome, source),
-                        event)
+        return Outgoing(
+            self.dead_letter_topic, None, self._dead_letter(event, outcome, source), event
+        )
 
     def _too_large_dead_letter(self, item: Outgoing, exc: BaseException) -> Outgoing:
         cause = type(_causes(exc)[-1]).__name__

@@ -97,12 +97,13 @@ class Enricher:
             (item, {}) if isinstance(item, Story) else self._prepare(item) for item in batch
         ]
         for i, o in enumerate(outcomes):
-            if isinstance(o, tuple) and len(o[0].body) > self.max_nlp_chars:
+            if isinstance(o, tuple) and _wants_nlp(o[0]) and len(o[0].body) > self.max_nlp_chars:
                 outcomes[i] = Failure(
                     "story_too_long",
                     f"the body has {len(o[0].body)} characters; the language model takes at most "
                     f"{self.max_nlp_chars}: split the story into parts",
-                    "nlp", o[0].story_id,
+                    "nlp",
+                    o[0].story_id,
                 )
         ready = [i for i, o in enumerate(outcomes) if isinstance(o, tuple) and _wants_nlp(o[0])]
         spans: list[list[NerSpan]] = []
@@ -181,8 +182,9 @@ def _failure(exc: Exception, stage: str, story: Story | None) -> Failure:
         where = exc.stage if exc.stage != "unknown" else stage
         return Failure(exc.code, _cap(exc.message), where, story_id)
     wrapped = StageError(f"{type(exc).__name__}: {exc}", stage=stage, story_id=story_id)
-    return Failure(wrapped.code, _cap(f"stage {stage!r} failed: {wrapped.message}"), stage,
-                   story_id)
+    return Failure(
+        wrapped.code, _cap(f"stage {stage!r} failed: {wrapped.message}"), stage, story_id
+    )
 
 
 def _cap(message: str) -> str:

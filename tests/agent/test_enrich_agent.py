@@ -63,7 +63,6 @@ def wired(tmp_path: Path) -> dict[str, Any]:
         topics[role].send = recorder.send  # type: ignore[method-assign]
         topics[role].get_topic_name = recorder.get_topic_name  # type: ignore[method-assign]
     lifecycle = app.wirestream["lifecycle"]
-    lifecycle._metadata_ready = True  # no producer in the test context to ask
     for table in (lifecycle.published, lifecycle.embargoed, lifecycle.fingerprints):
         # no producer in the test context: the memory store alone holds table state
         table.send_changelog = lambda *args, **kwargs: SimpleNamespace(  # type: ignore[method-assign]

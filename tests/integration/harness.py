@@ -14,26 +14,101 @@ import orjson
 
 from schemas.events import event_id
 
-PEOPLE = ("Amara Okafor", "Henrik Lindqvist", "Paola Ferrante", "Tomasz Wilczek", "Leila Haddad",
-          "Declan Moriarty", "Ines Carvalho", "Yusuf Demirel", "Mireille Aubert", "Kenji Watanabe",
-          "Sofia Marangoni", "Rafael Quintero", "Greta Holmberg", "Nikos Stavrou", "Adaeze Nwosu")
-TITLES = ("finance minister", "chief executive", "spokeswoman", "spokesman", "mayor",
-          "union leader", "senior analyst", "police commissioner", "health minister", "coach")
-ORGS = ("Meridian Freight", "the Northern Grain Cooperative", "Baltic Rail Holdings",
-        "the national statistics office", "Harbour Energy Partners", "the transport ministry",
-        "the central bank", "Coastline Airways", "the regional health authority",
-        "the dockworkers' union", "Alder Valley Water", "the football federation")
-PLACES = (("LISBON", "Portugal"), ("GDANSK", "Poland"), ("NAIROBI", "Kenya"), ("OSLO", "Norway"),
-          ("VALPARAISO", "Chile"), ("TAMPERE", "Finland"), ("SEVILLE", "Spain"),
-          ("BRISBANE", "Australia"), ("OSAKA", "Japan"), ("ACCRA", "Ghana"),
-          ("THESSALONIKI", "Greece"), ("CORK", "Ireland"), ("IZMIR", "Turkey"))
-DAYS = ("on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "on Saturday",
-        "on Sunday", "late on Tuesday", "early on Friday", "last week", "this month")
-WHENS = ("by the end of March", "next year", "within six weeks", "before the summer",
-         "by 2028", "in the coming days", "next month", "before the election")
-THINGS = ("port expansion", "fuel subsidy", "rail tender", "wage agreement", "water tariff",
-          "budget revision", "stadium contract", "vaccination drive", "bridge repair",
-          "grain export quota", "airport runway plan", "housing programme")
+PEOPLE = (
+    "Amara Okafor",
+    "Henrik Lindqvist",
+    "Paola Ferrante",
+    "Tomasz Wilczek",
+    "Leila Haddad",
+    "Declan Moriarty",
+    "Ines Carvalho",
+    "Yusuf Demirel",
+    "Mireille Aubert",
+    "Kenji Watanabe",
+    "Sofia Marangoni",
+    "Rafael Quintero",
+    "Greta Holmberg",
+    "Nikos Stavrou",
+    "Adaeze Nwosu",
+)
+TITLES = (
+    "finance minister",
+    "chief executive",
+    "spokeswoman",
+    "spokesman",
+    "mayor",
+    "union leader",
+    "senior analyst",
+    "police commissioner",
+    "health minister",
+    "coach",
+)
+ORGS = (
+    "Meridian Freight",
+    "the Northern Grain Cooperative",
+    "Baltic Rail Holdings",
+    "the national statistics office",
+    "Harbour Energy Partners",
+    "the transport ministry",
+    "the central bank",
+    "Coastline Airways",
+    "the regional health authority",
+    "the dockworkers' union",
+    "Alder Valley Water",
+    "the football federation",
+)
+PLACES = (
+    ("LISBON", "Portugal"),
+    ("GDANSK", "Poland"),
+    ("NAIROBI", "Kenya"),
+    ("OSLO", "Norway"),
+    ("VALPARAISO", "Chile"),
+    ("TAMPERE", "Finland"),
+    ("SEVILLE", "Spain"),
+    ("BRISBANE", "Australia"),
+    ("OSAKA", "Japan"),
+    ("ACCRA", "Ghana"),
+    ("THESSALONIKI", "Greece"),
+    ("CORK", "Ireland"),
+    ("IZMIR", "Turkey"),
+)
+DAYS = (
+    "on Monday",
+    "on Tuesday",
+    "on Wednesday",
+    "on Thursday",
+    "on Friday",
+    "on Saturday",
+    "on Sunday",
+    "late on Tuesday",
+    "early on Friday",
+    "last week",
+    "this month",
+)
+WHENS = (
+    "by the end of March",
+    "next year",
+    "within six weeks",
+    "before the summer",
+    "by 2028",
+    "in the coming days",
+    "next month",
+    "before the election",
+)
+THINGS = (
+    "port expansion",
+    "fuel subsidy",
+    "rail tender",
+    "wage agreement",
+    "water tariff",
+    "budget revision",
+    "stadium contract",
+    "vaccination drive",
+    "bridge repair",
+    "grain export quota",
+    "airport runway plan",
+    "housing programme",
+)
 VERBS = ("approved", "delayed", "rejected", "revised", "suspended", "announced", "defended")
 MOODS = ("cautious", "upbeat", "frustrated", "confident", "wary")
 
@@ -46,13 +121,12 @@ LEADS = (
     "costs had risen by {pct} percent since the plan was first drawn up.",
 )
 SENTENCES = (
-    "\"We have listened to every objection and we are {mood} about what comes next,\" "
+    '"We have listened to every objection and we are {mood} about what comes next," '
     "{person} told reporters.",
     "The {thing} is expected to cost about {money} million euros and to be completed {when}.",
     "Critics say the plan ignores smaller towns, and {org} faces {n} legal challenges.",
     "{person}, the {title}, said the timetable {when} was realistic but depended on funding.",
-    "\"This is not the end of the discussion,\" said {person}. "
-    "\"It is the start of a harder one.\"",
+    '"This is not the end of the discussion," said {person}. "It is the start of a harder one."',
     "A court in {place_title} adjourned the case against {org} {day} until {when_date}.",
     "{person} scored twice as the home side won {goals}-1, lifting them to third in the table.",
     "Prosecutors allege that {org} misstated its accounts for {n} consecutive quarters.",
@@ -63,13 +137,21 @@ SENTENCES = (
     "According to {person}, the {title}, talks would resume {when}.",
     "Analysts at {org} described the mood as {mood} and warned of further delays {when}.",
     "The {title} declined to comment on reports that the {thing} had been {verb} twice before.",
-    "{person} added: \"Nobody should expect miracles {when}, but we will deliver.\"",
+    '{person} added: "Nobody should expect miracles {when}, but we will deliver."',
     "Heavy rain {day} flooded parts of the {region} coast and closed {n} roads.",
     "The {thing} was first proposed in 2019 and has been {verb} several times since.",
 )
 AGENCY = "Wirestream"
-MALFORMED_KINDS = ("latin1", "binary", "empty", "no_body", "bad_version", "bad_json",
-                   "json_no_body", "bad_pubstatus")
+MALFORMED_KINDS = (
+    "latin1",
+    "binary",
+    "empty",
+    "no_body",
+    "bad_version",
+    "bad_json",
+    "json_no_body",
+    "bad_pubstatus",
+)
 
 
 @dataclass(frozen=True)
@@ -101,12 +183,23 @@ class Pushed:
 
 def _fill(template: str, rng: random.Random, place: tuple[str, str]) -> str:
     return template.format(
-        place=place[0], country=place[1], agency=AGENCY, org=rng.choice(ORGS),
-        verb=rng.choice(VERBS), thing=rng.choice(THINGS), day=rng.choice(DAYS),
-        person=rng.choice(PEOPLE), title=rng.choice(TITLES), region=rng.choice(("northern",
-        "southern", "eastern", "western")), pct=f"{rng.randint(1, 19)}.{rng.randint(0, 9)}",
-        mood=rng.choice(MOODS), money=rng.randint(12, 900), when=rng.choice(WHENS),
-        n=rng.randint(2, 40), place_title=place[0].title(), goals=rng.randint(2, 5),
+        place=place[0],
+        country=place[1],
+        agency=AGENCY,
+        org=rng.choice(ORGS),
+        verb=rng.choice(VERBS),
+        thing=rng.choice(THINGS),
+        day=rng.choice(DAYS),
+        person=rng.choice(PEOPLE),
+        title=rng.choice(TITLES),
+        region=rng.choice(("northern", "southern", "eastern", "western")),
+        pct=f"{rng.randint(1, 19)}.{rng.randint(0, 9)}",
+        mood=rng.choice(MOODS),
+        money=rng.randint(12, 900),
+        when=rng.choice(WHENS),
+        n=rng.randint(2, 40),
+        place_title=place[0].title(),
+        goals=rng.randint(2, 5),
         when_date=f"{rng.choice(('May', 'June', 'October'))} {rng.randint(1, 28)}",
     ).replace("the the ", "the ")
 
@@ -136,8 +229,16 @@ def _valid(index: int, rng: random.Random, story_id: str, version: int) -> WireS
     body = story_body(rng, rng.randint(40, 400))
     date = f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     if rng.random() < 0.25:
-        data = orjson.dumps({"id": story_id, "version": version, "headline": _headline(rng),
-                             "body": body, "published": date, "language": "en"})
+        data = orjson.dumps(
+            {
+                "id": story_id,
+                "version": version,
+                "headline": _headline(rng),
+                "body": body,
+                "published": date,
+                "language": "en",
+            }
+        )
     else:
         head = f"date {date}\nid {story_id}\nversion {version}\nheadline {_headline(rng)}\n"
         data = f"{head}\n{body}\n".encode()
@@ -148,8 +249,9 @@ def _malformed(index: int, rng: random.Random) -> WireStory:
     kind = MALFORMED_KINDS[index % len(MALFORMED_KINDS)]
     body = story_body(rng, 60)
     data = {
-        "latin1": f"id x-{index}\n\nCaf\u00e9 owners in {rng.choice(PLACES)[0]} protest.\n"
-                  .encode("latin-1"),
+        "latin1": f"id x-{index}\n\nCaf\u00e9 owners in {rng.choice(PLACES)[0]} protest.\n".encode(
+            "latin-1"
+        ),
         "binary": bytes(rng.randrange(256) for _ in range(64)) + b"\x00\xff",
         "empty": b" \n\t\n",
         "no_body": f"date 2026-05-04\nid x-{index}\nversion 1\n\n   \n".encode(),
@@ -161,8 +263,9 @@ def _malformed(index: int, rng: random.Random) -> WireStory:
     return WireStory(index, data, malformed=kind)
 
 
-def make_stories(count: int, *, seed: str = "load", malformed_share: float = 0.03,
-                 update_share: float = 0.05) -> list[WireStory]:
+def make_stories(
+    count: int, *, seed: str = "load", malformed_share: float = 0.03, update_share: float = 0.05
+) -> list[WireStory]:
     """`count` messages, the same for the same seed: wire copy of 40-400 words in the text and
     JSON forms, some later versions of earlier stories, and about `malformed_share` damaged."""
     stories: list[WireStory] = []
@@ -184,8 +287,9 @@ def push_stories(bootstrap: str, topic: str, stories: Sequence[WireStory]) -> li
     """Send every story (acks=all) and return where each landed, from its RecordMetadata."""
     from kafka import KafkaProducer
 
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=10,
-                             max_request_size=16 * 1024 * 1024)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=10, max_request_size=16 * 1024 * 1024
+    )
     try:
         futures = [(s, producer.send(topic, key=s.key, value=s.data)) for s in stories]
         producer.flush()
@@ -216,8 +320,12 @@ def read_to_end(bootstrap: str, topic: str, timeout: float = 60.0) -> list[dict[
 
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                             enable_auto_commit=False, max_partition_fetch_bytes=8 * 1024 * 1024)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+    )
     try:
         tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         consumer.assign(tps)
@@ -251,15 +359,22 @@ class Verdict:
 
     def summary(self) -> str:
         codes = ",".join(f"{code}:{n}" for code, n in self.error_codes)
-        return (f"pushed={self.pushed} enriched={self.enriched} "
-                f"dead_lettered={self.dead_lettered} lost={len(self.lost)} "
-                f"duplicates={self.duplicates} conflicting={len(self.conflicting)} "
-                f"misrouted={len(self.misrouted)} unexpected={self.unexpected} "
-                f"dead_letter_codes={codes or '-'}")
+        return (
+            f"pushed={self.pushed} enriched={self.enriched} "
+            f"dead_lettered={self.dead_lettered} lost={len(self.lost)} "
+            f"duplicates={self.duplicates} conflicting={len(self.conflicting)} "
+            f"misrouted={len(self.misrouted)} unexpected={self.unexpected} "
+            f"dead_letter_codes={codes or '-'}"
+        )
 
 
-def verify(bootstrap: str, raw_topic: str, enriched_topic: str, dead_letter_topic: str,
-           pushed: Sequence[Pushed]) -> Verdict:
+def verify(
+    bootstrap: str,
+    raw_topic: str,
+    enriched_topic: str,
+    dead_letter_topic: str,
+    pushed: Sequence[Pushed],
+) -> Verdict:
     """Account for every pushed record by its raw partition/offset (both event kinds carry it as
     `source`); an enriched event must also carry the story id and the deterministic event id."""
     enriched = read_to_end(bootstrap, enriched_topic)
@@ -290,12 +405,23 @@ def verify(bootstrap: str, raw_topic: str, enriched_topic: str, dead_letter_topi
         if set(kinds) != {expected}:
             misrouted.append(record)
         for kind, event in seen:
-            if kind == "enriched" and (event["story_id"] != record.story.story_id
-                                       or event["event_id"] != record.story.event_id):
+            if kind == "enriched" and (
+                event["story_id"] != record.story.story_id
+                or event["event_id"] != record.story.event_id
+            ):
                 conflicting.append(f"{record.partition}/{record.offset}: {event['event_id']}")
     codes = Counter(str(event.get("error_code")) for event in dead)
-    return Verdict(len(pushed), enriched_count, dead_count, tuple(lost), duplicates,
-                   tuple(conflicting), tuple(misrouted), unexpected, tuple(sorted(codes.items())))
+    return Verdict(
+        len(pushed),
+        enriched_count,
+        dead_count,
+        tuple(lost),
+        duplicates,
+        tuple(conflicting),
+        tuple(misrouted),
+        unexpected,
+        tuple(sorted(codes.items())),
+    )
 
 
 def uncommitted(bootstrap: str, group_id: str, topics: Iterable[str]) -> dict[str, int]:
@@ -309,9 +435,12 @@ def uncommitted(bootstrap: str, group_id: str, topics: Iterable[str]) -> dict[st
         committed = admin.list_group_offsets(group_id)[group_id]
         tps = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()]
         ends = consumer.end_offsets(tps) if tps else {}
-        return {f"{tp.topic}:{tp.partition}":
-                max(end - (committed[tp].offset if tp in committed else 0), 0)
-                for tp, end in ends.items()}
+        return {
+            f"{tp.topic}:{tp.partition}": max(
+                end - (committed[tp].offset if tp in committed else 0), 0
+            )
+            for tp, end in ends.items()
+        }
     finally:
         consumer.close()
         admin.close()
@@ -325,16 +454,23 @@ class OutputCounter:
         from kafka import KafkaConsumer
 
         self.topics = tuple(topics)
-        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                      request_timeout_ms=3000, reconnect_backoff_max_ms=1000)
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            request_timeout_ms=3000,
+            reconnect_backoff_max_ms=1000,
+        )
 
     def count(self) -> int | None:
         from kafka import TopicPartition
         from kafka.errors import KafkaError
 
         try:
-            tps = [TopicPartition(t, p) for t in self.topics
-                   for p in self.consumer.partitions_for_topic(t) or ()]
+            tps = [
+                TopicPartition(t, p)
+                for t in self.topics
+                for p in self.consumer.partitions_for_topic(t) or ()
+            ]
             return sum(self.consumer.end_offsets(tps).values()) if tps else 0
         except (KafkaError, OSError):
             return None

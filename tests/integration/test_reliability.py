@@ -53,8 +53,11 @@ def short_group_session(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def fault_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
     """A broker of this module's own, on free ports, that the tests stop and kill."""
-    local = LocalBroker(port=free_port(), controller_port=free_port(),
-                        state_dir=tmp_path_factory.mktemp("fault-kafka"))
+    local = LocalBroker(
+        port=free_port(),
+        controller_port=free_port(),
+        state_dir=tmp_path_factory.mktemp("fault-kafka"),
+    )
     local.start()
     yield local
     local.stop()
@@ -63,9 +66,14 @@ def fault_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBrok
 def make_settings(bootstrap: str, tmp_path: Path) -> Settings:
     tag = uuid.uuid4().hex[:8]
     return Settings(
-        broker=bootstrap, app_id=f"wirestream-rel-{tag}", topic_prefix=f"rel-{tag}",
-        partitions=2, web_port=free_port(), data_dir=tmp_path / "worker",
-        batch_seconds=0.1, nlp_processes=1,
+        broker=bootstrap,
+        app_id=f"wirestream-rel-{tag}",
+        topic_prefix=f"rel-{tag}",
+        partitions=2,
+        web_port=free_port(),
+        data_dir=tmp_path / "worker",
+        batch_seconds=0.1,
+        nlp_processes=1,
     )
 
 
@@ -78,8 +86,9 @@ def outputs(settings: Settings) -> OutputCounter:
     return OutputCounter(settings.broker, [topics["enriched"], topics["dead_letter"]])
 
 
-def wait_until(predicate: Callable[[], bool], timeout: float, what: str,
-               step: float = 0.25) -> float:
+def wait_until(
+    predicate: Callable[[], bool], timeout: float, what: str, step: float = 0.25
+) -> float:
     """Seconds until `predicate` held; fails the test with `what` after `timeout`."""
     started = time.monotonic()
     while not predicate():
@@ -93,6 +102,7 @@ def grew_past(counter: OutputCounter, mark: int) -> Callable[[], bool]:
     def check() -> bool:
         count = counter.count()
         return count is not None and count > mark
+
     return check
 
 
@@ -119,10 +129,12 @@ def restart_broker(broker: LocalBroker, settings: Settings) -> tuple[float, floa
 
     starter = threading.Thread(target=start)
     starter.start()
-    listening = wait_until(lambda: port_open(broker.port) or bool(failures), 120,
-                           "the broker to listen", step=0.05)
-    resumed = wait_until(published_past(settings, before), 120, "the worker to publish again",
-                         step=0.1)
+    listening = wait_until(
+        lambda: port_open(broker.port) or bool(failures), 120, "the broker to listen", step=0.05
+    )
+    resumed = wait_until(
+        published_past(settings, before), 120, "the worker to publish again", step=0.1
+    )
     starter.join(timeout=120)
     if failures:
         raise failures[0]
@@ -139,8 +151,9 @@ class Drained:
     def __call__(self) -> bool:
         topics = names(self.settings)
         try:
-            self.last = uncommitted(self.settings.broker, self.settings.app_id,
-                                    [topics["raw"], topics["prepared"]])
+            self.last = uncommitted(
+                self.settings.broker, self.settings.app_id, [topics["raw"], topics["prepared"]]
+            )
         except Exception:  # noqa: BLE001 - the broker may still be coming back
             return False
         return not any(self.last.values())
@@ -153,8 +166,9 @@ def settle_and_verify(settings: Settings, pushed: list[Pushed], label: str) -> V
     try:
         wait_until(drained, DRAIN_TIMEOUT, f"{label}: the group to commit every record")
     finally:
-        verdict = verify(settings.broker, topics["raw"], topics["enriched"],
-                         topics["dead_letter"], pushed)
+        verdict = verify(
+            settings.broker, topics["raw"], topics["enriched"], topics["dead_letter"], pushed
+        )
         print(f"\n[{label}] {verdict.summary()}")
         if drained.last and any(drained.last.values()):
             print(f"[{label}] uncommitted: {drained.last}")
@@ -167,7 +181,8 @@ def assert_complete(verdict: Verdict, pushed: list[Pushed]) -> None:
     assert verdict.unexpected == 0
     assert verdict.misrouted == (), (
         f"{len(verdict.misrouted)} records ended in the wrong topic (valid stories "
-        f"dead-lettered?), first: {verdict.misrouted[:2]}")
+        f"dead-lettered?), first: {verdict.misrouted[:2]}"
+    )
     malformed = sum(1 for p in pushed if p.story.malformed)
     assert (verdict.enriched, verdict.dead_lettered) == (len(pushed) - malformed, malformed)
 
@@ -182,7 +197,7 @@ def group_pids(pgid: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         if int(fields[2]) == pgid and fields[0] != "Z":
             pids.append(int(entry.name))
     return pids
@@ -213,8 +228,9 @@ def test_sigkilled_workers_lose_nothing(settings: Settings, tmp_path: Path) -> N
     """2,000 stories; the whole worker process group (worker + NLP pool) is SIGKILLed at three
     random points and a fresh worker takes over from the committed offsets each time."""
     ensure_topics(settings)
-    pushed = push_stories(settings.broker, names(settings)["raw"],
-                          make_stories(2000, seed=f"crash{SEED}"))
+    pushed = push_stories(
+        settings.broker, names(settings)["raw"], make_stories(2000, seed=f"crash{SEED}")
+    )
     rng = random.Random(SEED)
     kill_marks = sorted(rng.sample(range(200, 1700), 3))
     counter = outputs(settings)
@@ -240,8 +256,10 @@ def test_sigkilled_workers_lose_nothing(settings: Settings, tmp_path: Path) -> N
                 print(f"\nkill {life + 1}: {len(members)} processes killed at {at_kill} outputs")
     finally:
         counter.close()
-    print("recovery (kill to first new output): "
-          + ", ".join(f"{seconds:.1f}s" for seconds in recoveries))
+    print(
+        "recovery (kill to first new output): "
+        + ", ".join(f"{seconds:.1f}s" for seconds in recoveries)
+    )
     assert_complete(verdict, pushed)
     assert len(recoveries) == 3
 
@@ -259,13 +277,15 @@ def pool_children(worker_pid: int) -> list[int]:
     return found
 
 
-def test_killed_nlp_process_is_replaced_and_its_batch_redone(settings: Settings,
-                                                              tmp_path: Path) -> None:
+def test_killed_nlp_process_is_replaced_and_its_batch_redone(
+    settings: Settings, tmp_path: Path
+) -> None:
     """Only the NLP pool process is SIGKILLed, twice, mid-batch: the worker (never restarted)
     replaces it and re-runs that batch story by story; no story is lost or dead-lettered."""
     ensure_topics(settings)
-    pushed = push_stories(settings.broker, names(settings)["raw"],
-                          make_stories(400, seed=f"pool{SEED}"))
+    pushed = push_stories(
+        settings.broker, names(settings)["raw"], make_stories(400, seed=f"pool{SEED}")
+    )
     with running_worker(settings, tmp_path / "worker.log") as process:
         for mark in (60, 200):
             wait_until(published_past(settings, mark), 180, f"{mark} events published")
@@ -273,25 +293,30 @@ def test_killed_nlp_process_is_replaced_and_its_batch_redone(settings: Settings,
             os.kill(child, signal.SIGKILL)
             killed = time.monotonic()
             before = published(settings)
-            wait_until(lambda old=child: pool_children(process.pid) not in ([], [old]), 60,
-                       "a new NLP process")
+            wait_until(
+                lambda old=child: pool_children(process.pid) not in ([], [old]),
+                60,
+                "a new NLP process",
+            )
             resumed = wait_until(published_past(settings, before), 60, "output after the kill")
-            print(f"\nNLP process killed at {before:.0f} events; a new one published "
-                  f"{time.monotonic() - killed:.1f}s later ({resumed:.1f}s after it appeared)")
+            print(
+                f"\nNLP process killed at {before:.0f} events; a new one published "
+                f"{time.monotonic() - killed:.1f}s later ({resumed:.1f}s after it appeared)"
+            )
             assert process.poll() is None
         verdict = settle_and_verify(settings, pushed, "nlp process killed x2")
         assert process.poll() is None
     assert_complete(verdict, pushed)
 
 
-def test_worker_rides_out_broker_stop_and_kill(fault_broker: LocalBroker,
-                                               tmp_path: Path) -> None:
+def test_worker_rides_out_broker_stop_and_kill(fault_broker: LocalBroker, tmp_path: Path) -> None:
     """The broker stops (SIGTERM), and later dies (SIGKILL), under a running worker that is
     never restarted: it resumes by itself, nothing is lost, its lag gauge returns to 0."""
     settings = make_settings(fault_broker.bootstrap, tmp_path)
     ensure_topics(settings)
-    pushed = push_stories(settings.broker, names(settings)["raw"],
-                          make_stories(600, seed=f"bounce{SEED}"))
+    pushed = push_stories(
+        settings.broker, names(settings)["raw"], make_stories(600, seed=f"bounce{SEED}")
+    )
     with running_worker(settings, tmp_path / "worker.log") as process:
         for fault, mark in (("stop", 100), ("kill", 320)):
             wait_until(published_past(settings, mark), 180, f"{mark} events before the {fault}")
@@ -299,14 +324,22 @@ def test_worker_rides_out_broker_stop_and_kill(fault_broker: LocalBroker,
             time.sleep(5)
             listening, resumed = restart_broker(fault_broker, settings)
             assert process.poll() is None, "the worker died with the broker"
-            print(f"\nbroker {fault}: listening again after {listening:.1f}s; the worker "
-                  f"published again {resumed:.1f}s later")
+            print(
+                f"\nbroker {fault}: listening again after {listening:.1f}s; the worker "
+                f"published again {resumed:.1f}s later"
+            )
         settled = time.monotonic()
         verdict = settle_and_verify(settings, pushed, "broker stop + kill")
-        lag = wait_until(lambda: metric_value(settings, "wirestream_consumer_lag_messages") == 0,
-                         30, "the lag gauge to return to 0", step=0.5)
-        print(f"lag gauge at 0 {time.monotonic() - settled:.1f}s after the last recovery "
-              f"({lag:.1f}s after the group had committed everything)")
+        lag = wait_until(
+            lambda: metric_value(settings, "wirestream_consumer_lag_messages") == 0,
+            30,
+            "the lag gauge to return to 0",
+            step=0.5,
+        )
+        print(
+            f"lag gauge at 0 {time.monotonic() - settled:.1f}s after the last recovery "
+            f"({lag:.1f}s after the group had committed everything)"
+        )
         assert process.poll() is None
     assert_complete(verdict, pushed)
 
@@ -319,8 +352,9 @@ def test_rebalance_under_load_moves_partitions_and_loses_nothing(
     settings = settings.model_copy(update={"partitions": 4})
     other = settings.model_copy(update={"web_port": free_port(), "data_dir": tmp_path / "w2"})
     ensure_topics(settings)
-    pushed = push_stories(settings.broker, names(settings)["raw"],
-                          make_stories(700, seed=f"reb{SEED}"))
+    pushed = push_stories(
+        settings.broker, names(settings)["raw"], make_stories(700, seed=f"reb{SEED}")
+    )
     everything = {0, 1, 2, 3}
 
     def shared() -> bool:
@@ -335,24 +369,33 @@ def test_rebalance_under_load_moves_partitions_and_loses_nothing(
                 before = (raw_assignment(settings), raw_assignment(other))
                 wait_until(grew_past(counter, 150), 180, "150 outputs")
                 stopped = time.monotonic()
-            wait_until(lambda: raw_assignment(settings) == everything, 90,
-                       "the first worker to own all four partitions")
-            print(f"\nassignment {before[0]} / {before[1]}; all four with the first worker "
-                  f"{time.monotonic() - stopped:.1f}s after the SIGTERM (graceful stop included)")
-            wait_until(grew_past(counter, (counter.count() or 0) + 50), 120,
-                       "output with one worker")
+            wait_until(
+                lambda: raw_assignment(settings) == everything,
+                90,
+                "the first worker to own all four partitions",
+            )
+            print(
+                f"\nassignment {before[0]} / {before[1]}; all four with the first worker "
+                f"{time.monotonic() - stopped:.1f}s after the SIGTERM (graceful stop included)"
+            )
+            wait_until(
+                grew_past(counter, (counter.count() or 0) + 50), 120, "output with one worker"
+            )
             with running_worker(other, tmp_path / "b-2.log"):
                 back = wait_until(shared, 90, "partitions to come back")
-                print(f"partitions back {back:.1f}s after the restart: "
-                      f"{raw_assignment(settings)} / {raw_assignment(other)}")
+                print(
+                    f"partitions back {back:.1f}s after the restart: "
+                    f"{raw_assignment(settings)} / {raw_assignment(other)}"
+                )
                 verdict = settle_and_verify(settings, pushed, "rebalance")
     finally:
         counter.close()
     assert_complete(verdict, pushed)
 
 
-def test_outage_back_pressure_keeps_memory_bounded(fault_broker: LocalBroker,
-                                                   tmp_path: Path) -> None:
+def test_outage_back_pressure_keeps_memory_bounded(
+    fault_broker: LocalBroker, tmp_path: Path
+) -> None:
     """A 25 s broker outage with a backlog and a producer that keeps trying: the worker neither
     dies nor keeps taking in messages, its memory stays flat, and it finishes after."""
     settings = make_settings(fault_broker.bootstrap, tmp_path)
@@ -361,9 +404,14 @@ def test_outage_back_pressure_keeps_memory_bounded(fault_broker: LocalBroker,
     stories = make_stories(500, seed=f"bp{SEED}")
     pushed = push_stories(settings.broker, raw, stories[:400])
     late: list[Pushed] = []
-    producer = KafkaProducer(bootstrap_servers=settings.broker, acks="all", linger_ms=10,
-                             max_block_ms=2000, delivery_timeout_ms=60_000,
-                             reconnect_backoff_max_ms=1000)
+    producer = KafkaProducer(
+        bootstrap_servers=settings.broker,
+        acks="all",
+        linger_ms=10,
+        max_block_ms=2000,
+        delivery_timeout_ms=60_000,
+        reconnect_backoff_max_ms=1000,
+    )
 
     def keep_producing() -> None:
         for story in stories[400:]:
@@ -391,11 +439,13 @@ def test_outage_back_pressure_keeps_memory_bounded(fault_broker: LocalBroker,
             taken_in = metric_value(settings, "wirestream_stories_received_total") - received
             listening, resumed = restart_broker(fault_broker, settings)
             thread.join(timeout=180)
-            print(f"\nRSS worker {base_worker:.0f} -> peak {peak_worker:.0f} MB, worker + NLP pool "
-                  f"{base:.0f} -> peak {peak:.0f} MB over a 25 s outage; {taken_in:.0f} stories "
-                  f"taken in during it (batch size {settings.batch_size}); published again "
-                  f"{resumed:.1f}s after the broker listened; {len(late)} of 100 stories produced "
-                  "from the outage on were accepted")
+            print(
+                f"\nRSS worker {base_worker:.0f} -> peak {peak_worker:.0f} MB, worker + NLP pool "
+                f"{base:.0f} -> peak {peak:.0f} MB over a 25 s outage; {taken_in:.0f} stories "
+                f"taken in during it (batch size {settings.batch_size}); published again "
+                f"{resumed:.1f}s after the broker listened; {len(late)} of 100 stories produced "
+                "from the outage on were accepted"
+            )
             assert peak - base < 200
             assert taken_in <= 4 * settings.batch_size, "it kept consuming during the outage"
             verdict = settle_and_verify(settings, [*pushed, *late], "outage")
@@ -408,16 +458,19 @@ def test_outage_back_pressure_keeps_memory_bounded(fault_broker: LocalBroker,
 def big_story(size: int, limit: int) -> WireStory:
     """French copy (tagged, so it skips the English model) padded to about `size` bytes; over
     `limit` it is expected as a story_too_large dead letter."""
-    sentence = ("Le conseil municipal a vote mardi un budget de transport revu a la hausse, "
-                "malgre les reserves de l'opposition. ")
+    sentence = (
+        "Le conseil municipal a vote mardi un budget de transport revu a la hausse, "
+        "malgre les reserves de l'opposition. "
+    )
     story_id = f"urn:wirestream:big:{size}"
     body = sentence * (size // len(sentence))
     data = f"id {story_id}\nversion 1\nlanguage fr\n\n{body}\n".encode()
     return WireStory(size, data, story_id, malformed="too_large" if size > limit else None)
 
 
-def test_big_stories_come_through_and_too_big_ones_go_alone(settings: Settings,
-                                                            tmp_path: Path) -> None:
+def test_big_stories_come_through_and_too_big_ones_go_alone(
+    settings: Settings, tmp_path: Path
+) -> None:
     """Stories of 300 KB and just under the model's 1,000,000 characters, among ordinary ones,
     come out enriched although their internal record (about 2.3 times their size) and their
     event pass Kafka's default 1 MB limit; one over max_story_bytes is dead-lettered alone, its
@@ -426,8 +479,7 @@ def test_big_stories_come_through_and_too_big_ones_go_alone(settings: Settings,
     limit = settings.max_story_bytes
     stories = make_stories(40, seed=f"big{SEED}", malformed_share=0.0)
     big = [big_story(size, limit) for size in (300_000, 990_000, limit + 800_000)]
-    mixed = [*stories[:10], big[0], *stories[10:20], big[1], *stories[20:30], big[2],
-             *stories[30:]]
+    mixed = [*stories[:10], big[0], *stories[10:20], big[1], *stories[20:30], big[2], *stories[30:]]
     pushed = push_stories(settings.broker, names(settings)["raw"], mixed)
     with running_worker(settings, tmp_path / "worker.log") as process:
         verdict = settle_and_verify(settings, pushed, "big stories")
