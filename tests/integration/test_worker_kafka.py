@@ -73,3 +73,34 @@ def test_seed_story_comes_out_enriched_and_garbage_goes_to_dead_letters(
         assert metric_value(settings, "wirestream_stories_received_total") == 2
         producer.send(raw, b'{"body": "Second story after the bad one, from Oslo."}').get(30)
         assert len(consume(settings, "enriched", 2)) == 2
+
+
+def test_metrics_count_every_pushed_story_once_and_lag_returns_to_zero(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from pipeline.testing import seed_text
+
+    ensure_topics(settings)
+    producer = KafkaProducer(bootstrap_servers=settings.broker)
+    raw = topic_specs(settings)["raw"].name
+    body = "Snow closed the mountain pass above Andermatt on Tuesday, police said."
+    messages = [
+        seed_text("urn:m:1", body),
+        seed_text("urn:m:1", body),  # exact resend: received, then dropped before NLP
+        seed_text("urn:m:2", body + " It reopened at noon."),
+        b'{"body": 42}',  # dead-lettered
+        seed_text("urn:m:3", "Ferries to Gotland ran on time, the operator said."),
+    ]
+    with running_worker(settings, tmp_path / "worker.log"):
+        for message in messages:
+            producer.send(raw, message, key=b"one").get(timeout=30)
+        consume(settings, "enriched", 3)
+        deadline = time.monotonic() + 30
+        while (metric_value(settings, "wirestream_stories_received_total") < len(messages)
+               or metric_value(settings, "wirestream_consumer_lag_messages") > 0):
+            assert time.monotonic() < deadline, "counters did not settle"
+            time.sleep(0.5)
+        assert metric_value(settings, "wirestream_stories_received_total") == len(messages)
+        assert metric_value(settings, "wirestream_duplicates_dropped_total") == 1
+        assert metric_value(settings, "wirestream_dead_letters_total") == 1
+        assert metric_value(settings, "wirestream_stories_enriched_total") == 3
