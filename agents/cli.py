@@ -60,9 +60,8 @@ def worker() -> None:
 
     from agents.app import create_app
     from agents.logs import logging_config
-    from agents.topics import ensure_topics
-
     from agents.security import KafkaSecurityError
+    from agents.topics import ensure_topics
 
     settings = load_settings()
     try:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from pipeline.gazetteer import (
     Place,
-    find_missed_places,
     find_dateline_place,
+    find_missed_places,
     find_place,
     free_standing,
     is_demonym,
