@@ -11,6 +11,7 @@ import faust
 
 from agents import metrics
 from agents.enrichment import EnrichmentPool
+from agents.faust_fixes import guard_offset_commits, hold_unfinished
 from agents.guard import guarded
 from agents.lifecycle import Lifecycle, Prepared, send_kills, utcnow
 from agents.live import add_live_views
@@ -29,6 +30,7 @@ log = logging.getLogger("wirestream")
 
 
 def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.App:
+    guard_offset_commits()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.app_id,
@@ -92,7 +94,11 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
                 prepared = await loop.run_in_executor(None, prepare_batch, pool.enricher, raws)
                 await forward(topics["prepared"], publisher, events, prepared)
 
-            await guarded(events, triage, publisher.publish, "triage")
+            try:
+                await guarded(events, triage, publisher.publish, "triage")
+            except asyncio.CancelledError:
+                hold_unfinished(events)
+                raise
 
     @app.agent(topics["prepared"], name="enrich-stories", concurrency=1)
     async def enrich_stories(stream: Any) -> None:
@@ -121,7 +127,11 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
                 }
                 lifecycle.remember(events, items, decisions, skip=failed)
 
-            await guarded([i.as_event() for i in items], enrich, publisher.publish, "enrich")
+            try:
+                await guarded([i.as_event() for i in items], enrich, publisher.publish, "enrich")
+            except asyncio.CancelledError:
+                hold_unfinished(events)
+                raise
             for item in items:
                 log.debug(
                     "handled",
