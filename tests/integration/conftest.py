@@ -4,6 +4,7 @@ launcher (deploy/kafka/broker.py), and a fresh topic set and consumer group per 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +22,17 @@ from agents.settings import Settings
 from deploy.kafka.broker import LocalBroker
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def require_tool(name: str) -> str:
+    """Path of a Debian tool the test needs: a skip on a developer machine without it, a
+    failure in CI, where deploy/install-tools.sh must have installed it."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is missing in CI: deploy/install-tools.sh installs it")
+        pytest.skip(f"{name} is not installed (bash deploy/install-tools.sh)")
+    return path
 
 
 def free_port() -> int:

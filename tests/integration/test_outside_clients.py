@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,19 +12,14 @@ import pytest
 from agents.settings import Settings
 from agents.topics import ensure_topics, topic_specs
 from schemas import ENRICHED_STORY, schema_errors
-from tests.integration.conftest import ROOT, running_worker, settings_env
+from tests.integration.conftest import ROOT, require_tool, running_worker, settings_env
 from tests.integration.test_worker_kafka import consume
 
 pytestmark = pytest.mark.integration
 
 
 def kcat() -> str:
-    path = shutil.which("kcat")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("kcat is missing in CI: deploy/install-tools.sh installs it")
-        pytest.skip("kcat is not installed (bash deploy/install-tools.sh)")
-    return path
+    return require_tool("kcat")
 
 
 def test_a_story_pushed_with_kcat_yields_exactly_one_enriched_event(

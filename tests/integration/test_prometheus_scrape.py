@@ -4,8 +4,6 @@ count of stories we pushed."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import time
 import urllib.parse
@@ -18,18 +16,13 @@ from kafka import KafkaProducer
 from agents.settings import Settings
 from agents.topics import ensure_topics, topic_specs
 from pipeline.testing import seed_text
-from tests.integration.conftest import free_port, running_worker, wait_for
+from tests.integration.conftest import free_port, require_tool, running_worker, wait_for
 
 pytestmark = pytest.mark.integration
 
 
 def prometheus() -> str:
-    path = shutil.which("prometheus")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("prometheus is missing in CI: deploy/install-tools.sh installs it")
-        pytest.skip("prometheus is not installed (bash deploy/install-tools.sh)")
-    return path
+    return require_tool("prometheus")
 
 
 def query(port: int, promql: str) -> float | None:
