@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from agents.settings import Settings
 from agents.topics import ensure_topics, topic_specs
 from deploy.kafka.broker import KeyStore, LocalBroker, ScramUser
 from schemas import ENRICHED_STORY, schema_errors
-from tests.integration.conftest import ROOT, free_port, settings_env, wait_for
+from tests.integration.conftest import ROOT, free_port, running_worker, settings_env
 
 pytestmark = pytest.mark.integration
 
@@ -146,40 +145,6 @@ def secure_settings(secure: SecureBroker, tmp_path: Path, **changes: object) -> 
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def worker_env(settings: Settings) -> dict[str, str]:
-    """settings_env renders a SecretStr masked; the worker needs the real password."""
-    env = settings_env(settings)
-    if settings.sasl_password is not None:
-        env["WIRESTREAM_SASL_PASSWORD"] = settings.sasl_password.get_secret_value()
-    return env
-
-
-@contextmanager
-def secured_worker(settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "agents.cli", "worker"],
-            cwd=ROOT,
-            env=worker_env(settings),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            wait_for(f"{settings.web_url}/health", process=process)
-            yield process
-        except BaseException:
-            print(log.read_text(errors="replace")[-5000:])
-            raise
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 def test_a_story_goes_through_the_sasl_ssl_listener_and_no_password_is_logged(
     secure_broker: SecureBroker, tmp_path: Path
 ) -> None:
@@ -189,7 +154,7 @@ def test_a_story_goes_through_the_sasl_ssl_listener_and_no_password_is_logged(
     created = ensure_topics(settings)
     assert len(created) == len(topic_specs(settings))
     log = tmp_path / "worker.log"
-    with secured_worker(settings, log):
+    with running_worker(settings, log):
         sender = producer(settings)
         try:
             raw = topic_specs(settings)["raw"].name
@@ -227,7 +192,7 @@ def test_a_wrong_password_stops_the_worker_at_once_naming_the_user(
     result = subprocess.run(
         [sys.executable, "-m", "agents.cli", "worker"],
         cwd=ROOT,
-        env=worker_env(settings),
+        env=settings_env(settings),  # passes the real password, not the mask
         capture_output=True,
         text=True,
         timeout=60,
