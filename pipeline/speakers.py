@@ -1,71 +1,19 @@
 """Speaker resolution for the quotes stage: maps a name, pronoun or role phrase near a quote
-to a canonical entity, and derives roles ("Kremlin leader") from titles and appositions.
+to a canonical entity. Roles come from pipeline.speaker_roles, role matching from role_keys.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from pipeline.quote_marks import WORD_RE, Token, norm_word, tokenise
+from pipeline.quote_marks import Token, tokenise
+from pipeline.role_keys import PREPOSITIONS, ROLE_HEADS, RoleKey, role_key, roleish
+from pipeline.speaker_roles import roles_from_apposition
 from pipeline.story import Entity
 
-# Country -> the words that stand for it in a role ("Kremlin leader", "the U.S. President").
-_COUNTRY_WORDS = """
-united states: united states|u.s.|u.s|us|usa|america|american|white house|washington
-united kingdom: united kingdom|u.k.|uk|britain|british|downing street|london
-russia: russia|russian|kremlin|moscow; ukraine: ukraine|ukrainian|kyiv|kiev
-china: china|chinese|beijing; france: france|french|paris|elysee; germany: germany|german|berlin
-european union: european union|eu|european|brussels; japan: japan|japanese|tokyo
-india: india|indian|new delhi; israel: israel|israeli|jerusalem; iran: iran|iranian|tehran
-turkey: turkey|turkish|ankara; canada: canada|canadian|ottawa; mexico: mexico|mexican
-brazil: brazil|brazilian; italy: italy|italian|rome; spain: spain|spanish|madrid
-poland: poland|polish|warsaw; north korea: north korea|north korean|pyongyang
-south korea: south korea|south korean|seoul; australia: australia|australian|canberra
-saudi arabia: saudi arabia|saudi|riyadh; egypt: egypt|egyptian|cairo; syria: syria|syrian
-iraq: iraq|iraqi|baghdad; pakistan: pakistan|pakistani|islamabad; hungary: hungary|hungarian
-south africa: south africa|south african|pretoria; belarus: belarus|belarusian|minsk
-palestine: palestine|palestinian
-"""
-_COUNTRIES = {
-    word: country.strip()
-    for entry in _COUNTRY_WORDS.replace("\n", ";").split(";")
-    if ":" in entry
-    for country, words in [entry.split(":")]
-    for word in words.strip().split("|")
-}
-# Role nouns that mean the same head: "spokeswoman" and "spokesman" are both "spokesperson".
-_HEAD_CANON = dict(
-    pair.split("=")
-    for pair in (
-        "spokesman=spokesperson spokeswoman=spokesperson ceo=executive chairwoman=chairman "
-        "chairperson=chairman chair=chairman advisor=adviser premier=minister "
-        "congressman=representative congresswoman=representative lawmaker=legislator "
-        "sen.=senator sen=senator gov.=governor gen.=general rep.=representative"
-    ).split()
-)
-ROLE_HEADS = frozenset(
-    "president minister secretary chancellor leader spokesperson executive chairman director "
-    "governor senator mayor ambassador envoy general commander king queen prince princess pope "
-    "head chief adviser representative legislator judge prosecutor attorney coach manager "
-    "captain founder negotiator diplomat commissioner official economist analyst candidate "
-    "speaker emir treasurer officer deputy".split()
-) | frozenset(_HEAD_CANON)
-_FIELDS = frozenset(
-    "prime foreign defence defense finance interior home economy economic health trade justice "
-    "energy education environment agriculture transport labour labor treasury state security "
-    "military press national police army navy".split()
-)
-_RANKS = frozenset("deputy vice former acting interim assistant ex elect junior shadow".split())
-_ROLEISH = ROLE_HEADS | _FIELDS | _RANKS | frozenset({"senior", "top", "first", "of"})
-_DETERMINERS = frozenset("the a an his her its their our".split())
-_PREPOSITIONS = frozenset(
-    "of for with at in to from on after before against by about between among under over into "
-    "than toward towards like via near behind".split()
-)
+__all__ = ["SpeakerResolver", "roles_from_apposition"]
+
 _FRONTED = frozenset(
     "after before following speaking in at on during asked despite while when since as earlier "
     "later meanwhile however separately addressing writing responding referring yesterday today "
@@ -85,180 +33,6 @@ _SPAN = 600  # characters read when looking for a speaker: keeps every lookup bo
 _SUBJECT_SPAN = 250  # a sentence's subject is found in its opening characters
 _MAX_DEPTH = 3  # pronouns followed within one sentence ("After he left, he said")
 _LOOKBACK = 6  # sentences searched back for the person a pronoun stands for
-_CLAUSE_CHARS = ',;:()\n“”"'
-_SENTENCE_BREAK_RE = re.compile(r"[a-z0-9)][.?!][\"”’]?\s")
-
-
-@dataclass(frozen=True, slots=True)
-class RoleKey:
-    """A role reduced to what matching needs: head noun, field, rank and country qualifiers."""
-
-    head: str
-    fields: frozenset[str]
-    ranks: frozenset[str]
-    countries: frozenset[str]
-
-
-def role_key(text: str) -> RoleKey | None:
-    """Parse a role phrase ("the Russian foreign minister"); None when it has no role noun."""
-    words = [norm_word(w) for w in WORD_RE.findall(text.replace("-", " "))]
-    head = ""
-    fields: set[str] = set()
-    ranks: set[str] = set()
-    countries: set[str] = set()
-    in_pp = False
-    i = 0
-    while i < len(words):
-        pair = " ".join(words[i : i + 2])
-        if pair in _COUNTRIES:
-            countries.add(_COUNTRIES[pair])
-            i += 2
-            continue
-        word = words[i]
-        stem = word.rstrip(".")
-        if word in _COUNTRIES or stem in _COUNTRIES:
-            countries.add(_COUNTRIES.get(word, _COUNTRIES.get(stem, "")))
-        elif word in _PREPOSITIONS and head:
-            in_pp = True
-        elif not in_pp and (word in ROLE_HEADS or stem in ROLE_HEADS):
-            canon = _HEAD_CANON.get(word, _HEAD_CANON.get(stem, stem))
-            if not (canon == "officer" and head == "executive"):
-                head = canon
-            if word == "premier":
-                fields.add("prime")
-        if word in _FIELDS:
-            fields.add("defence" if word == "defense" else word)
-        if word in _RANKS:
-            ranks.add(word)
-        i += 1
-    if not head:
-        return None
-    return RoleKey(head, frozenset(fields), frozenset(ranks), frozenset(countries))
-
-
-class _EntityWords:
-    """`pos in words`: whether a word starting at pos lies inside a (non-person) mention."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self.spans = sorted(spans)
-        self.starts = [start for start, _ in self.spans]
-
-    def __contains__(self, pos: object) -> bool:
-        if not isinstance(pos, int):
-            return False
-        i = bisect_right(self.starts, pos) - 1
-        return i >= 0 and self.spans[i][0] <= pos < self.spans[i][1]
-
-
-def _roleish(tok: Token, in_entity: bool) -> bool:
-    word = tok.norm
-    return (
-        word in _ROLEISH
-        or word.rstrip(".") in _ROLEISH
-        or word in _COUNTRIES
-        or (in_entity and tok.text[:1].isupper())
-    )
-
-
-def _is_head(tok: Token) -> bool:
-    return tok.norm.rstrip(".") in ROLE_HEADS
-
-
-def _valid_role(tokens: list[Token], entity_at: _EntityWords) -> tuple[int, int] | None:
-    """(first, last) token indexes of a role NP: role-ish modifiers up to a head noun, then at
-    most a short "of ..." phrase; None when the tokens are not such a phrase."""
-    head = -1
-    for n, tok in enumerate(tokens):
-        if tok.norm in _PREPOSITIONS and head >= 0:
-            return (0, len(tokens) - 1) if len(tokens) - n <= 5 else None
-        if not _roleish(tok, tok.start in entity_at):
-            return None
-        if _is_head(tok):
-            head = n
-    return (0, head) if head >= 0 else None
-
-
-def _np_after_determiner(
-    body: str, tokens: list[Token], entity_at: _EntityWords, anchored: bool
-) -> str | None:
-    starts = [n + 1 for n, t in enumerate(tokens) if t.norm in _DETERMINERS]
-    if anchored:
-        starts.append(0)
-    for start in starts:
-        span = _valid_role(tokens[start:], entity_at)
-        if span is not None and span[1] - span[0] < 9:
-            return body[tokens[start].start : tokens[start + span[1]].end]
-    return None
-
-
-def _roles_near(body: str, start: int, end: int, entity_at: _EntityWords) -> list[str]:
-    roles: list[str] = []
-    # "Kremlin leader Vladimir Putin": title words directly before the name.
-    run: list[Token] = []
-    edge = start
-    gap = body.rfind(" ", max(0, start - 40), start - 1) + 1
-    word = body[gap : start - 1] if body[start - 1 : start] == " " else ""
-    near: list[Token] = []
-    if word and (
-        norm_word(word).rstrip(".") in _ROLEISH or norm_word(word) in _COUNTRIES or gap in entity_at
-    ):
-        near = tokenise(body, max(0, start - 80), start)
-    for tok in reversed(near):
-        if body[tok.end : edge].strip() or not _roleish(tok, tok.start in entity_at):
-            break
-        if tok.text.endswith(".") and len(tok.text) > 4 and "." not in tok.text[:-1]:
-            break  # "... met the minister. Smith said": a sentence end, not a title
-        run.insert(0, tok)
-        edge = tok.start
-    while run and run[0].norm == "of":
-        run.pop(0)
-    if any(_is_head(t) for t in run):
-        roles.append(body[run[0].start : run[-1].end])
-    # "The United States President, Donald Trump," and "Smith, the union's general secretary,".
-    anchor = run[0].start if run else start
-    if body[anchor - 2 : anchor] == ", ":
-        window = max(0, anchor - 140)
-        cut = max(body.rfind(ch, window, anchor - 2) for ch in _CLAUSE_CHARS)
-        for brk in _SENTENCE_BREAK_RE.finditer(body, window, anchor):
-            cut = max(cut, brk.start())
-        segment = tokenise(body, max(window, cut + 1), anchor - 2)
-        role = _np_after_determiner(body, segment, entity_at, anchored=True)
-        if role:
-            roles.append(role)
-    if (
-        body[end : end + 2] == ", "
-        and norm_word(body[end + 2 : end + 8].split(" ")[0]) in _DETERMINERS
-    ):
-        limit = min(len(body), end + 120)
-        hits = [i for ch in _CLAUSE_CHARS if (i := body.find(ch, end + 2, limit)) >= 0]
-        after = tokenise(body, end + 2, min(hits, default=limit))
-        if after and after[0].norm in _DETERMINERS:
-            role = _np_after_determiner(body, after, entity_at, anchored=False)
-            if role:
-                roles.append(role)
-    return roles
-
-
-def roles_from_apposition(body: str, entities: Sequence[Entity]) -> tuple[Entity, ...]:
-    """Entities with roles the text ties to each person added (kept: roles already known)."""
-    entity_at = _EntityWords(
-        [(m.start, m.end) for e in entities if e.label != "PERSON" for m in e.mentions]
-    )
-    out: list[Entity] = []
-    for entity in entities:
-        if entity.label != "PERSON":
-            out.append(entity)
-            continue
-        roles = list(entity.roles)
-        seen = {r.lower() for r in roles}
-        for m in entity.mentions:
-            if 2 <= m.start and m.end <= len(body):
-                for role in _roles_near(body, m.start, m.end, entity_at):
-                    if role.lower() not in seen:
-                        seen.add(role.lower())
-                        roles.append(role)
-        out.append(dataclasses.replace(entity, roles=tuple(roles)))
-    return tuple(out)
 
 
 class SpeakerResolver:
@@ -455,7 +229,7 @@ class SpeakerResolver:
             if masked[start] != body[start] or body[end : end + 2] in ("’s", "'s"):
                 continue  # quoted, or a possessive modifier ("Russia's military")
             n = bisect_right(ends, start)
-            if n and tokens[n - 1].norm in _PREPOSITIONS:
+            if n and tokens[n - 1].norm in PREPOSITIONS:
                 if not (subject and tokens[n - 1].norm == "by"):  # "an email by Roche" counts
                     continue
             person = e if e.label == "PERSON" else self._person_ending(body[start:end])
@@ -485,7 +259,7 @@ class SpeakerResolver:
                 if n + 1 < len(tokens) and tokens[n + 1].start in covered:
                     continue  # a title right before a name: the name decides
                 first = n
-                while first > 0 and _roleish(tokens[first - 1], True):
+                while first > 0 and roleish(tokens[first - 1], True):
                     first -= 1
                 refs.append((tokens[first].start, masked[tokens[first].start : tok.end]))
         if people and not subject:

@@ -17,8 +17,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from agents import metrics
 from agents.app import create_app
-from agents.live import LiveFeed, StoryFilter, stream_events, summarise
+from agents.live_feed import LiveFeed, stream_events
 from agents.settings import Settings
+from agents.story_cards import StoryFilter, summarise
 from agents.trending import entity_key, mention_counts, parse_limit, top_entities
 from pipeline.enrich import Enricher
 from pipeline.testing import FakeLanguageModel, simple_entities
