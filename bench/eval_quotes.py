@@ -3,7 +3,8 @@
 Rebuilds each article's text from the tokens of its CAT XML file, runs the quotes stage (with
 entities from spaCy and the entity stage when they import), and scores it against the
 annotations in bench/quote_gold/meantime_quotes.jsonl: precision, recall and F1 of quote spans
-at >= 30% character overlap, then speaker and cue accuracy over the matched quotes.
+at >= 30% character overlap, then speaker and cue accuracy over the matched quotes, overall and
+per MEANTIME sub-corpus (the `corpus` field of each gold line).
 
     .venv/bin/python bench/eval_quotes.py [--meantime DIR] [--gold FILE] [--no-entities] [-v]
                                           [--time]
@@ -29,6 +30,7 @@ import hashlib
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +121,31 @@ def load_gold(path: Path) -> dict[str, tuple[str, list[Span]]]:
     return gold
 
 
+def load_corpora(path: Path) -> dict[str, str]:
+    """doc file name -> the MEANTIME sub-corpus its gold line names (`corpus`)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
+    return {row["doc"]: row.get("corpus", "?") for row in rows}
+
+
+def summary(counts: Counter[str], documents: int) -> list[str]:
+    """The report lines for one set of counts (tp, fp, fn, speaker_ok, cue_ok)."""
+    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    lines = [
+        f"documents {documents}  gold quotes {tp + fn}  predicted {tp + fp}",
+        f"precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}  (overlap >= 0.3)",
+    ]
+    if tp:
+        lines.append(
+            f"speaker accuracy {counts['speaker_ok'] / tp:.3f}  "
+            f"cue accuracy {counts['cue_ok'] / tp:.3f}  (matched)"
+        )
+    return lines
+
+
 def entity_tagger() -> Callable[[Story], Story] | None:
     """spaCy NER + the entity stage's grouping, when both import; None means no entities (every
     speaker then comes out None)."""
@@ -177,10 +204,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"need {args.gold} and {args.meantime}", file=sys.stderr)
         return 2
     gold = load_gold(args.gold)
+    corpora = load_corpora(args.gold)
     files = {p.name: p for p in args.meantime.rglob("*.xml")}
     tag = None if args.no_entities else entity_tagger()
-    tp = fp = fn = speaker_ok = cue_ok = 0
+    per_corpus: dict[str, Counter[str]] = {}
     for doc, (sha1, gold_spans) in sorted(gold.items()):
+        counts = per_corpus.setdefault(corpora[doc], Counter())
+        counts["documents"] += 1
         if doc not in files:
             print(f"missing article {doc}", file=sys.stderr)
             return 2
@@ -195,27 +225,24 @@ def main(argv: list[str] | None = None) -> int:
         for g in gold_spans:
             best = max(unmatched, key=lambda p: overlap(g, p), default=None)
             if best is None or overlap(g, best) < MATCH_OVERLAP:
-                fn += 1
+                counts["fn"] += 1
                 if args.verbose:
                     print(f"MISS {doc} {g.start}-{g.end} {text[g.start : g.end][:60]!r}")
                 continue
             unmatched.remove(best)
-            tp += 1
-            speaker_ok += same_speaker(g.speaker, best.speaker)
-            cue_ok += (g.cue or "").casefold() == (best.cue or "").casefold()
+            counts["tp"] += 1
+            counts["speaker_ok"] += same_speaker(g.speaker, best.speaker)
+            counts["cue_ok"] += (g.cue or "").casefold() == (best.cue or "").casefold()
             if args.verbose and not same_speaker(g.speaker, best.speaker):
                 print(f"SPEAKER {doc} {g.start} gold={g.speaker!r} got={best.speaker!r}")
-        fp += len(unmatched)
+        counts["fp"] += len(unmatched)
         if args.verbose:
             for p in unmatched:
                 print(f"EXTRA {doc} {p.start}-{p.end} {text[p.start : p.end][:60]!r}")
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    print(f"documents {len(gold)}  gold quotes {tp + fn}  predicted {tp + fp}")
-    print(f"precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}  (overlap >= 0.3)")
-    if tp:
-        print(f"speaker accuracy {speaker_ok / tp:.3f}  cue accuracy {cue_ok / tp:.3f}  (matched)")
+    print("\n".join(summary(sum(per_corpus.values(), Counter()), len(gold))))
+    if len(per_corpus) > 1:
+        for corpus, counts in sorted(per_corpus.items()):
+            print(f"  {corpus}: " + "; ".join(summary(counts, counts["documents"])))
     print("entities: " + ("spaCy + entity stage" if tag is not None else "none (speakers None)"))
     if args.time:
         time_stage([files[name] for name in sorted(files)], tag)
