@@ -15,8 +15,10 @@ What is scored, and why (read from the corpus, see `bench.meantime`):
 - Classes: PERSON -> PER, ORG -> ORG, GPE/LOC/FAC -> LOC (MEANTIME LOC), for both systems.
   Precision counts a prediction right when it matches any gold mention of its class.
   MEANTIME also files nationality words ("American", PRE.NAM) and governments ("White House",
-  "EU") under LOC, and writes "Mobile, Alabama" as one mention; both systems call these NORP,
-  ORG and two places, which caps LOC recall for either.
+  "EU") under LOC, and writes "Mobile, Alabama" as one mention. Raw spaCy calls nationality
+  words NORP (not scored); our layer also publishes each as a mention of its country (GPE),
+  which is scored as LOC. Both call "White House" and "EU" ORG and "Mobile, Alabama" two
+  places, which caps LOC recall for either.
 
 Corpus: NewsReader MEANTIME, English section, (c) 2015 FBK, VU Amsterdam, UPV/EHU, CC BY 4.0;
 read from ../shared at run time, never copied here.

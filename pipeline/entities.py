@@ -1,7 +1,8 @@
 """Entities stage: raw spaCy spans -> one Entity per person, place or organisation in the story.
 
 Runs after NER: cleans each span, groups mentions under a canonical name, settles one label
-per entity from all its evidence and the gazetteers, finds missed mentions, reads titles.
+per entity from all its evidence and the gazetteers, finds missed mentions, reads titles, and
+links nationality words to their country ("American" is also a mention of United States).
 """
 
 from __future__ import annotations
@@ -11,24 +12,35 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pipeline.demonyms import find_demonym, government_of, link_countries
 from pipeline.gazetteer import (
     Place,
     find_dateline_place,
     find_missed_places,
     find_place,
-    free_standing,
     is_demonym,
-    sentence_initial,
 )
+from pipeline.mentions import find_other_mentions, name_shaped, trim_span
 from pipeline.nlp import NerSpan
+from pipeline.org_names import (
+    MODEL_AFTER,
+    MODEL_LAST,
+    NAME_WORD,
+    ORG_WORDS,
+    UNKNOWN,
+    acronym_after,
+    airline_before,
+    is_event_name,
+    legal_form_after,
+    org_in_context,
+    person_in_context,
+    short_form_of,
+)
 from pipeline.roles import (
-    HEADS,
     apposition_after,
     honorific_before,
     is_department,
     is_honorific,
-    is_title_word,
-    strip_title,
     title_before,
     word_starts,
 )
@@ -39,43 +51,17 @@ PUBLISHED = frozenset(
 )
 # Ties in the label vote go to the earlier label; a person needs a full name to win one.
 _TIES = ("GPE", "ORG", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "PERSON")
-# spaCy folds a leading "the" into these ("the Kremlin"); names of works keep theirs.
-_TRIM_THE = frozenset(("ORG", "GPE", "LOC", "NORP", "FAC"))
 # Labels a gazetteer place overrides: spaCy's usual confusions for a town it does not know.
 _PLACE_OVERRIDES = frozenset(("GPE", "LOC", "FAC"))
 # These (and one-word PERSON spans) yield only to a country, a region or a large city: brands
 # and people share names with small towns (Pontiac, Cadillac, Martin).
 _LARGE_PLACE_OVERRIDES = frozenset(("PERSON", "PRODUCT", "WORK_OF_ART", "EVENT", "NORP"))
 _LARGE_CITY = 100_000
-_UNKNOWN = ""  # the vote of a mention whose context rules out spaCy's label and no other
+# spaCy's labels for a nationality word it mistakes for a place or a person.
+_DEMONYM_LABELS = frozenset(("GPE", "LOC", "NORP", "PERSON"))
+_EVENT_LABELS = frozenset(("ORG", "FAC", "GPE", "LOC", "PERSON"))
 _GROUP_OF_NATIONS = re.compile(r"G-?\d{1,2}")
-_ORG_WORDS = frozenset(
-    """
-    inc inc. corp corp. co co. ltd ltd. llc plc group company corporation airlines airways
-    aircraft motors systems bank store music records studios holdings partners capital
-    network media news times post journal magazine university college council committee
-    party agency institute foundation association union
-    """.split()
-)
-# A model designation after a maker's name: A380, 787, 737-800, F-35 (not a year).
-_MODEL = r"(?!(?:19|20)\d\d\b)(?:[A-Z]{1,3}-?\d{1,4}|\d{3,4})(?:-\d{1,4})?[A-Za-z]{0,2}\b"
-_MODEL_AFTER = re.compile(" " + _MODEL)
-_MODEL_LAST = re.compile(r"\w \b" + _MODEL + "$")
-_PRODUCT_NOUNS = frozenset(
-    """
-    player players phone phones handset handsets smartphone line range computer computers
-    laptop laptops tablet tablets device devices model models jet jets airliner airliners
-    aircraft car cars vehicle vehicles truck trucks owners users
-    """.split()
-)
-_FUNCTION_WORDS = frozenset(
-    "and or but with that which who for in on at to from of by is was has had will".split()
-)
-_AFTER_FIGURE = re.compile(r"\d[)(]?\s?\(?$")
-_WORD_AFTER = re.compile(r"(?:’s|'s)? ([\w\-]+)")
-_NAME_WORD = re.compile(r"[^\W\d_][\w\-’'.]*")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z\-]*")
-_NEXT_WORD = re.compile(r" [^\W\d_]")
 
 
 @dataclass(slots=True)
@@ -103,8 +89,8 @@ def group_entities(body: str, spans: Sequence[NerSpan]) -> tuple[Entity, ...]:
     Numeric and time labels are dropped (other stages own them); every mention keeps exact
     offsets into `body`.
     """
-    cands = [cand for span in spans if (cand := _clean(body, span)) is not None]
-    groups = _group(body, cands)
+    cands = _joined(body, [cand for span in spans if (cand := _clean(body, span)) is not None])
+    groups = _short_forms(body, _group(body, cands))
     taken = [(c.start, c.end) for group in groups for c in group.mentions]
     taken += [  # numbers and dates hold no names: "$9.99 US dollars"
         (s.start, s.end)
@@ -117,12 +103,12 @@ def group_entities(body: str, spans: Sequence[NerSpan]) -> tuple[Entity, ...]:
     lower_words = frozenset(_LOWER_WORD.findall(body))
     for group in groups:
         label = _vote(group)
-        if label == _UNKNOWN:
+        if label == UNKNOWN:
             continue
         forms = {body[c.start : c.end] for c in group.mentions}
         if group.person_name:
             forms.add(group.person_name.split()[-1])
-        for start, end in _propagate(body, forms, occupied, lower_words):
+        for start, end in find_other_mentions(body, forms, occupied, lower_words):
             group.mentions.append(_Cand(start, end, label))
             taken.append((start, end))
     person_words = {w for g in groups if g.person_name for w in g.person_name.split()}
@@ -135,39 +121,19 @@ def group_entities(body: str, spans: Sequence[NerSpan]) -> tuple[Entity, ...]:
         for c in group.mentions
         for offset in word_starts(body, c.start, c.end)
     )
-    entities = [_entity(body, g, proper) for g in groups if g.mentions[0].label != _UNKNOWN]
-    return tuple(sorted(entities, key=lambda entity: entity.mentions[0].start))
+    entities = [_entity(body, g, proper) for g in groups if g.mentions[0].label != UNKNOWN]
+    return link_countries(entities)
 
 
 def _clean(body: str, span: NerSpan) -> _Cand | None:
     """Trim what is not the name (possessive, "the", titles), then settle what it votes for."""
     if span.label not in PUBLISHED or body[span.start : span.end] != span.text:
         return None
-    start, end, title = _trim(body, span)
-    if start >= end or not body[start:end].strip() or is_department(body, start, end):
-        return None
+    start, end, title = trim_span(body, span)
+    text = body[start:end]
+    if not text.strip() or text.islower() or is_department(body, start, end):
+        return None  # a name has a capital: "healthcare" is none
     return _relabel(body, _Cand(start, end, "PERSON" if title else span.label, title))
-
-
-def _trim(body: str, span: NerSpan) -> tuple[int, int, str]:
-    """Offsets of the name inside a span, and the title cut from a PERSON span."""
-    start, end, label, text = span.start, span.end, span.label, span.text
-    for suffix in ("’s", "'s", "’", "'"):
-        if text.endswith(suffix) and len(text) > len(suffix):
-            text, end = text[: -len(suffix)], end - len(suffix)
-            break
-    if label in _TRIM_THE and text[:4] in ("the ", "The "):
-        text, start = text[4:], start + 4
-    if label == "ORG" and text.endswith(" Flight") and len(text) > 7:
-        end -= 7  # "Air France Flight 447": the airline is the organisation
-    if label not in ("PERSON", "ORG"):
-        return start, end, ""
-    title, cut = strip_title(text)
-    if not cut or not text[cut:][:1].isupper():
-        return start, end, ""
-    if label == "ORG" and not _name_shaped(_NAME_WORD.findall(text[cut:])):
-        return start, end, ""  # "General Motors" stays whole; "Spokeswoman Sandy Angers" not
-    return start + cut, end, title
 
 
 _DATELINE_REACH = 40
@@ -181,13 +147,25 @@ def _relabel(body: str, cand: _Cand) -> _Cand:
     if _GROUP_OF_NATIONS.fullmatch(text):
         cand.label = "ORG"
         return cand
-    if label in ("ORG", "PERSON", "PRODUCT") and (model := _MODEL_AFTER.match(body, cand.end)):
+    if label in _EVENT_LABELS and is_event_name(text):
+        cand.label = "EVENT"  # "Paris Air Show", "Worldwide Developers Conference"
+        return cand
+    if label == "ORG" and (country := government_of(text)) is not None:
+        cand.label, cand.place = country.label, country  # "the Canadian Government"
+        return cand
+    if label in ("ORG", "PERSON") and (legal := legal_form_after(body, cand.end)) > cand.end:
+        cand.end, cand.label = legal, "ORG"  # "Chrysler LLC"
+        return cand
+    if label in ("ORG", "PERSON", "PRODUCT") and (model := MODEL_AFTER.match(body, cand.end)):
         cand.end, cand.label = model.end(), "PRODUCT"  # "Airbus A380": the maker names it
         return cand
-    if label in ("ORG", "PERSON") and _MODEL_LAST.search(text):
+    if label in ("ORG", "PERSON") and MODEL_LAST.search(text):
         cand.label = "PRODUCT"
         return cand
     cand.place = place = find_place(text)
+    if place is not None and (airline := airline_before(body, cand.start)) >= 0:
+        cand.start, cand.label, cand.place = airline, "ORG", None  # "Air China"
+        return cand
     if place is None and cand.start < _DATELINE_REACH and _DATELINE_AFTER.match(body, cand.end):
         cand.place = place = find_dateline_place(text)
         if place is not None:
@@ -199,68 +177,107 @@ def _relabel(body: str, cand: _Cand) -> _Cand:
         label = place.label  # a one-word PERSON that is a place is settled when grouping
     elif place is not None and label == "ORG" and place.kind != "city":
         label = place.label
-    elif label == "GPE" and place is None and is_demonym(text):
-        label = "NORP"
+    elif (
+        place is None
+        and label in _DEMONYM_LABELS
+        and (find_demonym(text) is not None or (label == "GPE" and is_demonym(text)))
+    ):
+        label = "NORP"  # "Canadian": published as a nationality and a mention of Canada
     cand.label = label
     cand.titled = bool(cand.title)
     if label == "PERSON" and not cand.title:
         cand.titled = honorific_before(body, cand.start) or (
             title_before(body, cand.start, cand.end, frozenset()) is not None
         )
-        cand.label = _person_in_context(body, cand.start, cand.end, cand.titled)
-    elif label == "ORG" and _name_shaped(_NAME_WORD.findall(text)) and apposition_after(
-        body, cand.end, frozenset()
+        cand.label = person_in_context(body, cand.start, cand.end, cand.titled)
+    elif (
+        label == "ORG"
+        and name_shaped(NAME_WORD.findall(text))
+        and apposition_after(body, cand.end, frozenset())
     ):
         cand.label = "PERSON"  # "Annelies de Vries, a negotiator for the union,"
     elif label == "ORG":
-        cand.label = _org_in_context(body, cand.start, cand.end)
+        cand.label = org_in_context(body, cand.start, cand.end)
     cand.from_context = cand.label != label
     return cand
 
 
-def _org_in_context(body: str, start: int, end: int) -> str:
-    """ORG, or PRODUCT where the words around say a thing, not a company, is meant: "an iPod",
-    "iPod players", "the iPhone line"; a currency or time-zone code after a figure is none."""
-    if _AFTER_FIGURE.search(body, max(0, start - 8), start) and body[start:end].isupper():
-        return _UNKNOWN  # "16:30 UTC", "$99 (USD)"
-    after = _WORD_AFTER.match(body, end)
-    if after is not None and not after[0].startswith(("’", "'")):
-        if after[1].lower() in _PRODUCT_NOUNS:
-            return "PRODUCT"
-    before = body[max(0, start - 5) : start].lower()
-    if before.endswith(("the ", " new ")) and body[start:end][:1].islower():
-        return "PRODUCT"  # "the iPhone": a company with a lower-case name takes no article
-    article = before.endswith((" a ", " an ", " new "))
-    if article and (after is None or after[1].lower() in _FUNCTION_WORDS):
-        return "PRODUCT"  # "an iPod and", not "a Boeing spokesman"
-    return "ORG"
+def _joined(body: str, cands: list[_Cand]) -> list[_Cand]:
+    """Mentions in reading order, with a name spaCy split here but tagged whole elsewhere in
+    the story joined ("Lockheed" + "Martin"), and spans a widened mention now covers ("LLC"
+    after "Chrysler LLC") dropped."""
+    whole = {body[c.start : c.end] for c in cands if " " in body[c.start : c.end]}
+    out: list[_Cand] = []
+    for cand in sorted(cands, key=lambda c: c.start):
+        last = out[-1] if out else None
+        if last is not None and cand.start < last.end:
+            continue
+        if (
+            last is not None
+            and body[last.end : cand.start] == " "
+            and body[last.start : cand.end] in whole
+            and not cand.titled
+        ):
+            last.end, last.from_context = cand.end, True
+            continue
+        out.append(cand)
+    return out
 
 
-def _person_in_context(body: str, start: int, end: int, titled: bool) -> str:
-    """PERSON, or what the name and the words around it say it is: "Ryanair CEO" and "Douglas
-    Aircraft" are organisations; after "the" ("the Dreamliner") it is no person, but nothing
-    says what it is."""
-    if titled:
-        return "PERSON"
-    words = _NAME_WORD.findall(body[start:end])
-    if len(words) >= 2 and (words[-1].lower() in _ORG_WORDS or not _not_a_region(words[-1])):
-        return "ORG"  # "Douglas Aircraft", "Garuda Indonesia"
-    after = _WORD_AFTER.match(body, end)
-    if after is not None and after[1].lower() in HEADS:
-        return "ORG"
-    if body[max(0, start - 4) : start].lower() == "the ":
-        return _UNKNOWN
-    return "PERSON"
+def _short_forms(body: str, groups: list[_Group]) -> list[_Group]:
+    """Short forms join the organisation they abbreviate: an acronym given in brackets after
+    its name ("General Motors (GM)"), and a one-word name that opens the story's one longer
+    organisation name ("AirTran" of "AirTran Airways", "Douglas" of "Douglas Aircraft")."""
+    orgs: dict[str, _Group] = {}
+    for group in groups:
+        for c in group.mentions:
+            text = body[c.start : c.end]
+            if not group.person_name and c.label == "ORG" and _org_word_last(text):
+                orgs[text] = group
+            acronym = acronym_after(body, c.end) if " " in text else None
+            if acronym is not None and not group.person_name:
+                orgs.setdefault(body[acronym[0] : acronym[1]], group)
+    out: list[_Group] = []
+    for group in groups:
+        texts = {body[c.start : c.end] for c in group.mentions}
+        word = texts.pop() if len(texts) == 1 else ""
+        target = orgs.get(word) if word else None
+        if target is None and word and " " not in word:
+            name = short_form_of(word, list(orgs))
+            target = orgs[name] if name is not None else None
+        if (
+            target is None
+            or target is group
+            or group.person_name
+            or any(
+                c.label == "NORP" or (c.place is not None and _large(c.place))
+                for c in group.mentions
+            )
+        ):
+            out.append(group)
+            continue
+        label = Counter(c.label for c in target.mentions).most_common(1)[0][0]
+        for cand in group.mentions:
+            cand.label = label
+        target.mentions.extend(group.mentions)
+    return out
+
+
+def _org_word_last(text: str) -> bool:
+    words = NAME_WORD.findall(text)
+    return len(words) >= 2 and words[-1].lower() in ORG_WORDS
 
 
 def _group(body: str, cands: list[_Cand]) -> list[_Group]:
     """Persons by full name and surname first; everything else by its (place) name."""
-    votes = Counter((body[c.start : c.end], c.label) for c in cands)
+    votes: Counter[tuple[str, str]] = Counter()
+    for cand in cands:  # what the words around say outweighs spaCy ("retailer Best Buy")
+        votes[body[cand.start : cand.end], cand.label] += 2 if cand.from_context else 1
     persons: list[_Group] = []
     for cand in cands:
         text = body[cand.start : cand.end]
-        words = _NAME_WORD.findall(text)
-        if cand.label != "PERSON" or not _name_shaped(words):
+        words = NAME_WORD.findall(text)
+        if cand.label != "PERSON" or not name_shaped(words):
             continue
         if any(n > votes[text, "PERSON"] for (form, _), n in votes.items() if form == text):
             continue  # "Northrop Grumman" is an ORG six times and a PERSON once
@@ -292,7 +309,7 @@ def _person_for(body: str, cand: _Cand, text: str, persons: list[_Group]) -> _Gr
     (the nearest full name before it wins when two share a surname)."""
     if cand.place is not None and cand.place.kind != "city" and cand.label != "PERSON":
         return None
-    words = _NAME_WORD.findall(text)
+    words = NAME_WORD.findall(text)
     if not words:
         return None
     matches = [g for g in persons if _same_person(g.person_name.split(), words)]
@@ -311,65 +328,8 @@ def _same_person(known: list[str], words: list[str]) -> bool:
     return True
 
 
-def _name_shaped(words: list[str]) -> bool:
-    """First name + surname: capitalised words, none of them a title, an honorific, an
-    abbreviation, a country or a word that names a company ("Douglas Aircraft")."""
-    return (
-        len(words) >= 2
-        and all(w[:1].isupper() for w in (words[0], words[-1]))
-        and not is_honorific(words[0])
-        and _not_a_region(words[-1])
-        and not any(w.isupper() and len(w) > 1 for w in words)
-        and words[-1].lower() not in _ORG_WORDS
-    )
-
-
-def _not_a_region(word: str) -> bool:
-    place = find_place(word)
-    return place is None or place.kind == "city"  # "Garuda Indonesia" is no one's name
-
-
 def _large(place: Place) -> bool:
     return place.kind != "city" or place.population >= _LARGE_CITY
-
-
-def _propagate(
-    body: str, forms: set[str], occupied: bytearray, lower_words: frozenset[str]
-) -> list[tuple[int, int]]:
-    """Other occurrences of an entity's names that spaCy left untagged ("Kyiv’s military").
-
-    Only whole, capitalised words standing on their own: not inside a longer capitalised
-    name, and not a sentence-opening word that the story also uses in lower case.
-    """
-    found: list[tuple[int, int]] = []
-    for form in sorted(forms, key=len, reverse=True):
-        if len(form) < 2 or not form[:1].isupper():
-            continue
-        start = body.find(form)
-        while start >= 0:
-            end = start + len(form)
-            if not any(occupied[start:end]) and _standalone(body, start, end, lower_words):
-                occupied[start:end] = b"\x01" * len(form)
-                found.append((start, end))
-            start = body.find(form, end)
-    return found
-
-
-def _standalone(body: str, start: int, end: int, lower_words: frozenset[str]) -> bool:
-    if not free_standing(body, start, end):
-        return False
-    if _NEXT_WORD.match(body, end) and body[end + 1].isupper():
-        return False  # "Apple" in "Apple Corps"
-    if sentence_initial(body, start):
-        return body[start:end].lower() not in lower_words
-    previous = body[max(0, start - 30) : start]
-    words = previous.split()
-    if not words or not previous.endswith(" ") or previous.endswith("  "):
-        return True
-    word = words[-1]
-    if not word[:1].isupper() or is_title_word(word):
-        return True
-    return sentence_initial(body, start - 1 - len(word))  # "Yesterday Putin said"
 
 
 def _vote(group: _Group) -> str:
@@ -379,10 +339,10 @@ def _vote(group: _Group) -> str:
     else:
         votes: Counter[str] = Counter()
         for cand in group.mentions:
-            if cand.label != _UNKNOWN:
+            if cand.label != UNKNOWN:
                 votes[cand.label] += 2 if cand.from_context else 1
         if not votes:
-            return _UNKNOWN
+            return UNKNOWN
         if len(votes) > 1 and not any(c.titled for c in group.mentions):
             votes.pop("PERSON", None)  # news names a person in full: a lone surname is weak
         label = min(votes, key=lambda lab: (-votes[lab], _TIES.index(lab)))

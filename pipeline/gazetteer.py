@@ -159,6 +159,10 @@ def find_missed_places(
         text = match[0]
         if text.startswith("The "):
             text, start = text[4:], start + 4
+        taken_at = occupied.find(1, start, end)
+        if taken_at > start:  # "UK" in "UK RAF" when spaCy tagged only "RAF"
+            end = start + len(body[start:taken_at].rstrip())
+            text = body[start:end]
         place = find_place(text)
         if place is None or any(occupied[start:end]) or text in person_words:
             continue

@@ -1,0 +1,101 @@
+"""Nationality words and national governments as mentions of their country.
+
+Stories are our own invented wire copy; spans are the ones spaCy gives such copy, handed in so
+the tests need no model.
+"""
+
+from __future__ import annotations
+
+import time
+
+from pipeline.demonyms import demonym_count, find_demonym, government_of
+from pipeline.entities import group_entities
+from pipeline.gazetteer import Place
+from pipeline.nlp import NerSpan
+from pipeline.story import Entity
+
+
+def grouped(body: str, *wanted: tuple[str, str]) -> dict[str, Entity]:
+    """Entities by name for `body`, given spaCy's (text, label) spans in reading order."""
+    found: list[NerSpan] = []
+    cursor = 0
+    for text, label in wanted:
+        start = body.index(text, cursor)
+        cursor = start + len(text)
+        found.append(NerSpan(text, start, cursor, label))
+    entities = group_entities(body, found)
+    for entity in entities:
+        for mention in entity.mentions:
+            assert body[mention.start : mention.end] == mention.text
+    return {entity.name: entity for entity in entities}
+
+
+def name(place: Place | None) -> str | None:
+    return place.name if place is not None else None
+
+
+def test_nationality_adjectives_resolve_to_the_country_or_continent_a_dashboard_shows() -> None:
+    assert name(find_demonym("American")) == "United States"
+    assert name(find_demonym("Dutch")) == "Netherlands"
+    assert name(find_demonym("Ivorian")) == "Ivory Coast"
+    north = find_demonym("North American")
+    assert north is not None and north.name == "North America" and north.label == "LOC"
+    assert find_demonym("Americans") is None  # people, not the country
+    assert find_demonym("american") is None
+    assert find_demonym("Muslim") is None  # a religion names no place
+    assert demonym_count() > 190  # every entry of the table resolved against the gazetteer
+
+
+def test_a_nationality_word_is_also_a_mention_of_its_country() -> None:
+    body = (
+        "WINNIPEG, March 3 (Wirestream) - A Canadian grain trader said on Monday it would buy "
+        "two American rivals. Canada's agriculture ministry welcomed the deal, and Canadian "
+        "farm groups said prices would hold."
+    )
+    entities = grouped(
+        body,
+        ("WINNIPEG", "GPE"),
+        ("Canadian", "NORP"),
+        ("American", "NORP"),
+        ("Canada", "GPE"),
+        ("Canadian", "NORP"),
+    )
+    canada = entities["Canada"]
+    assert canada.label == "GPE"
+    assert [m.text for m in canada.mentions] == ["Canadian", "Canada", "Canadian"]
+    assert entities["Canadian"].label == "NORP"  # the nationality is still published
+    # The story never names the United States: the adjective alone makes the entity.
+    assert [m.text for m in entities["United States"].mentions] == ["American"]
+    names = list(entities)
+    assert names.index("Canadian") < names.index("United States")  # first-mention order
+
+
+def test_plural_nationality_nouns_are_people_not_the_country() -> None:
+    body = "Three Britons were among the injured, British officials said."
+    entities = grouped(body, ("Britons", "NORP"), ("British", "NORP"))
+    assert [m.text for m in entities["United Kingdom"].mentions] == ["British"]
+    assert entities["Britons"].label == "NORP"
+
+
+def test_a_national_government_stands_for_its_country() -> None:
+    assert name(government_of("Canadian Government")) == "Canada"
+    assert name(government_of("United States Government")) == "United States"
+    assert government_of("Student Government") is None
+    assert government_of("European Government") is None  # a continent has no government
+    body = (
+        "The Canadian Government will lend C$2 billion to the carmaker, Ottawa said. Canada "
+        "will take a seat on the board."
+    )
+    entities = grouped(
+        body, ("The Canadian Government", "ORG"), ("Ottawa", "GPE"), ("Canada", "GPE")
+    )
+    assert [m.text for m in entities["Canada"].mentions] == ["Canadian Government", "Canada"]
+    assert "Canadian Government" not in entities
+
+
+def test_nationality_lookups_stay_fast_on_long_text() -> None:
+    started = time.perf_counter()
+    for text in ("American" * 20_000, "Government " * 20_000, " " * 100_000):
+        assert find_demonym(text) is None
+        assert government_of(text) is None
+    assert time.perf_counter() - started < 2.0
