@@ -173,7 +173,7 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
 
     @app.timer(interval=2.0)
     async def sample_lag() -> None:
-        await record_lag(app, specs["raw"].name)
+        await record_lag(app, {specs["raw"].name, specs["prepared"].name})
 
     metrics.BUILD_INFO.labels(VERSION, kafka_version()).set(1)
     add_views(app)
@@ -181,10 +181,12 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
     return app
 
 
-async def record_lag(app: faust.App, topic: str) -> None:
-    """End offset minus committed offset for every raw-topic partition this worker owns."""
+async def record_lag(app: faust.App, topics: set[str]) -> None:
+    """End offset minus committed offset for every partition of `topics` this worker owns:
+    the raw topic (triage) and the prepared topic (enrichment), so either stage falling behind
+    or stalling shows."""
     consumer = app.consumer
-    tps = [tp for tp in consumer.assignment() if tp.topic == topic]
+    tps = [tp for tp in consumer.assignment() if tp.topic in topics]
     if not tps:
         return
     highwaters = await consumer.highwaters(*tps)

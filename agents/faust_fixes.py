@@ -1,4 +1,4 @@
-"""Two guards around faust-streaming 0.15.3's offset bookkeeping, so no story is committed
+"""Three guards around faust-streaming 0.15.3's offset bookkeeping, so no story is committed
 unprocessed. Documented in docs/guarantees.md.
 
 1. `Consumer._new_offset` refuses to commit past a gap at the head of the acked offsets only
@@ -9,23 +9,32 @@ unprocessed. Documented in docs/guarantees.md.
    a cancelled agent would be committed unprocessed. `hold_unfinished` marks such events as
    acked on the message (Faust then skips its own ack) without telling the consumer, so their
    offsets are never committed and the next owner of the partition reads them again.
+3. The fetch loop (`Consumer._drain_messages`) records a jump in offsets as a "gap" that counts
+   as processed (meant for transaction markers). During a rebalance the consumer seeks back to
+   the committed offsets while the loop is still handing out records fetched before the seek;
+   the next stale record then looks like a jump, and the records in between, already dropped
+   by the paused stream, are committed unprocessed. `guard_stale_fetches` ends a fetched batch
+   at the first record after any seek and puts back the read offset the seek set, so the loop
+   fetches again from the committed offset and sees no false gap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from faust.transport.consumer import Consumer
+from faust.transport.drivers.aiokafka import Consumer as KafkaConsumer
 
 _patched = False
 
 
 def guard_offset_commits() -> None:
-    """Install fix 1 once per process."""
+    """Install fixes 1 and 3 once per process."""
     global _patched
     if _patched:
         return
+    guard_stale_fetches()
     original = Consumer._new_offset
 
     def new_offset(self: Any, tp: Any) -> int | None:
@@ -40,6 +49,74 @@ def guard_offset_commits() -> None:
 
     Consumer._new_offset = new_offset  # type: ignore[method-assign]
     _patched = True
+
+
+def guard_stale_fetches() -> None:
+    """Fix 3: a seek makes the rest of the batch being handed out stale."""
+    original_getmany = Consumer.getmany
+    original_seek = Consumer.seek
+    original_perform_seek = Consumer.perform_seek
+    original_seek_to_committed = KafkaConsumer.seek_to_committed
+
+    async def seek_to_committed(self: Any) -> Any:
+        offsets = await original_seek_to_committed(self)
+        _seek_state(self)["committed"].update(offsets)
+        return offsets
+
+    async def perform_seek(self: Any) -> None:
+        await original_perform_seek(self)
+        # no await since the original set the read offsets: these are the values it set
+        note_seek(self, list(_seek_state(self)["committed"]))
+        _seek_state(self)["committed"].clear()
+
+    async def seek(self: Any, partition: Any, offset: int) -> None:
+        await original_seek(self, partition, offset)
+        note_seek(self, [partition])
+
+    def getmany(self: Any, timeout: float) -> AsyncIterator[tuple[Any, Any]]:
+        return fresh_records(self, original_getmany(self, timeout))
+
+    Consumer.getmany = getmany  # type: ignore[method-assign,assignment]
+    Consumer.seek = seek  # type: ignore[method-assign]
+    Consumer.perform_seek = perform_seek  # type: ignore[method-assign]
+    KafkaConsumer.seek_to_committed = seek_to_committed  # type: ignore[method-assign]
+
+
+def note_seek(consumer: Any, tps: Iterable[Any]) -> None:
+    """A seek happened: remember the read offsets it set, and that batches in flight are stale."""
+    state = _seek_state(consumer)
+    state["epoch"] += 1
+    for tp in tps:
+        state["read"][tp] = (state["epoch"], consumer._read_offset.get(tp))
+
+
+async def fresh_records(
+    consumer: Any, batch: AsyncIterator[tuple[Any, Any]]
+) -> AsyncIterator[tuple[Any, Any]]:
+    """Records of `batch` up to the first seek; then the read offset of the record that was
+    being delivered when the seek came (set by the fetch loop after it) goes back to the
+    seek's, so the loop reads again from there and finds no false gap."""
+    state = _seek_state(consumer)
+    epoch = state["epoch"]
+    last_tp = None
+    try:
+        async for tp, message in batch:
+            if state["epoch"] != epoch:
+                break
+            last_tp = tp
+            yield tp, message
+    finally:
+        await batch.aclose()  # type: ignore[attr-defined]
+        seeked, read = state["read"].get(last_tp, (epoch, None))
+        if seeked > epoch:  # the record's partition itself was seeked since the batch began
+            consumer._read_offset[last_tp] = read
+
+
+def _seek_state(consumer: Any) -> dict[str, Any]:
+    state = consumer.__dict__.get("_wirestream_seeks")
+    if state is None:
+        state = consumer.__dict__["_wirestream_seeks"] = {"epoch": 0, "read": {}, "committed": {}}
+    return state  # type: ignore[no-any-return]
 
 
 def hold_unfinished(events: Iterable[Any]) -> None:

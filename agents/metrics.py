@@ -58,7 +58,7 @@ END_TO_END_LATENCY = Histogram(
 )
 CONSUMER_LAG = Gauge(
     "wirestream_consumer_lag_messages",
-    "End offset minus committed offset of the raw topic.",
+    "End offset minus committed offset, per partition of the raw and prepared topics.",
     ["topic", "partition"],
     registry=REGISTRY,
 )
