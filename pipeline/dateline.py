@@ -43,9 +43,33 @@ _BYLINE = re.compile(
 )
 # Capitalised words that open copy but are slugs or flags, not places.
 _NOT_PLACES = frozenset(
-    {"UPDATE", "UPDATED", "CORRECTED", "CORRECTION", "REFILE", "BREAKING", "URGENT", "FLASH",
-     "ALERT", "EXCLUSIVE", "ANALYSIS", "FACTBOX", "INSIGHT", "WRAPUP", "ADVISORY", "RPT",
-     "EDITORS", "NOTE", "BC", "AM", "PM", "OPINION", "REVIEW", "FEATURE", "COLUMN"}
+    {
+        "UPDATE",
+        "UPDATED",
+        "CORRECTED",
+        "CORRECTION",
+        "REFILE",
+        "BREAKING",
+        "URGENT",
+        "FLASH",
+        "ALERT",
+        "EXCLUSIVE",
+        "ANALYSIS",
+        "FACTBOX",
+        "INSIGHT",
+        "WRAPUP",
+        "ADVISORY",
+        "RPT",
+        "EDITORS",
+        "NOTE",
+        "BC",
+        "AM",
+        "PM",
+        "OPINION",
+        "REVIEW",
+        "FEATURE",
+        "COLUMN",
+    }
 )
 
 

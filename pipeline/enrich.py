@@ -1,5 +1,6 @@
-"""The whole flow for a batch: parse -> normalise -> date-stamp -> dateline -> language -> NER
--> entities -> quotes -> timex. Errors are data: each input yields an Enriched or a Failure.
+"""The whole flow for a batch: parse -> body check -> date-stamp (triage, `prepare`), then
+normalise -> dateline -> language -> NER -> entities -> quotes -> timex (enrichment). Errors are
+data: each input yields an Enriched or a Failure.
 
 `Enricher` is picklable (the model loads lazily in the process that uses it), so a process
 pool can hold one per worker process.
@@ -8,6 +9,7 @@ pool can hold one per worker process.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -92,9 +94,10 @@ class Enricher:
         self.group_entities = group_entities
 
     def __call__(self, batch: Sequence[RawInput | Story]) -> list[Outcome]:
-        """Enrich raw messages, or stories that `prepare` already parsed, in order."""
+        """Enrich raw messages, or stories as `prepare` returned them, in order."""
         outcomes: list[Outcome | tuple[Story, dict[str, float]]] = [
-            (item, {}) if isinstance(item, Story) else self._prepare(item) for item in batch
+            self._complete(item, {}) if isinstance(item, Story) else self._prepare(item)
+            for item in batch
         ]
         for i, o in enumerate(outcomes):
             if isinstance(o, tuple) and _wants_nlp(o[0]) and len(o[0].body) > self.max_nlp_chars:
@@ -120,12 +123,9 @@ class Enricher:
         ]
 
     def prepare(self, item: RawInput) -> tuple[Story, dict[str, float]] | Failure:
-        """The cheap stages only (parse, normalise, dates, dateline, language): no model."""
-        prepared = self._prepare(item)
-        assert not isinstance(prepared, Enriched)
-        return prepared
-
-    def _prepare(self, item: RawInput) -> Outcome | tuple[Story, dict[str, float]]:
+        """Triage: parse, check there is a body, stamp dates. Enough to refuse bad input and
+        to take the lifecycle decision; the story's text is left as parsed. The other cheap
+        stages (normalise, dateline, language) run when the story is enriched (`__call__`)."""
         timings: dict[str, float] = {}
         story: Story | None = None
         stage = "parse"
@@ -134,11 +134,29 @@ class Enricher:
             story = parse_story(item.data, item.format_hint, max_bytes=self.max_story_bytes)
             timings["parse"] = time.perf_counter() - started
             steps: list[tuple[str, StoryStage]] = [
-                ("normalise", normalise),
+                ("normalise", check_body),
                 ("dates", lambda s: stamp_dates(s, received=item.received, processed=_now())),
-                *self.pre_stages,
             ]
             for stage, step in steps:
+                started = time.perf_counter()
+                story = step(story)
+                timings[stage] = time.perf_counter() - started
+            return story, timings
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
+            return _failure(exc, stage, story)
+
+    def _prepare(self, item: RawInput) -> Outcome | tuple[Story, dict[str, float]]:
+        prepared = self.prepare(item)
+        return prepared if isinstance(prepared, Failure) else self._complete(*prepared)
+
+    def _complete(
+        self, story: Story, timings: dict[str, float]
+    ) -> Outcome | tuple[Story, dict[str, float]]:
+        """The cheap stages triage leaves to enrichment. Normalising twice changes nothing, so
+        a story that was normalised already (a record from an older worker) is taken too."""
+        stage = "normalise"
+        try:
+            for stage, step in (("normalise", normalise), *self.pre_stages):
                 started = time.perf_counter()
                 story = step(story)
                 timings[stage] = time.perf_counter() - started
@@ -166,6 +184,24 @@ class Enricher:
             return Enriched(story, timings)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
             return _failure(exc, stage, story)
+
+
+# ftfy deletes an ASCII letter or digit only as part of an HTML entity or a terminal escape,
+# both of which start at a literal "&" or ESC, and it repeats its fixes until nothing changes
+# (an entity may decode to "&" or ESC; a removed control or BOM may join two pieces). From
+# every "&" or ESC, mask all of the line up to ASCII punctuation that no entity, escape or
+# mojibake repair can contain or delete; a letter or digit outside the masks survives.
+_ESCAPES = re.compile(r"[&\x1b][^\n!-\"$-%'-/:<-@\\\]^_`{-~]*")
+_LETTER = re.compile(r"[0-9A-Za-z]")
+_PROOF_CHARS = 4096
+
+
+def check_body(story: Story) -> Story:
+    """Raise MissingBody exactly when `normalise` would, without normalising a body that
+    plainly has text: a letter or digit outside any escape in its first few kilobytes."""
+    if _LETTER.search(_ESCAPES.sub("", story.body[:_PROOF_CHARS])) is None:
+        normalise(story)  # raises MissingBody if nothing is left
+    return story
 
 
 def _wants_nlp(story: Story) -> bool:

@@ -1,9 +1,9 @@
-"""Near-duplicates: a 64-bit SimHash over word shingles, and the bands used to look it up.
+"""Near-duplicates: a 64-bit SimHash over word shingles, and a banded index to look it up.
 
 Two stories whose fingerprints differ in at most `MAX_DISTANCE` bits are the same copy with
 trivial edits (another desk's resend). With 8 bands of 8 bits, any pair within 7 bits shares at
 least one band exactly (pigeonhole), so a lookup by band finds every candidate. Unrelated stories
-sit near 32 bits apart.
+sit near 32 bits apart. The enrich agent keeps a `NearIndex` of every enriched story.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ import hashlib
 import re
 
 import numpy as np
+import numpy.typing as npt
 
 SHINGLE = 3
 BANDS = 8
 BAND_BITS = 8
 MAX_DISTANCE = 7
 _WORD = re.compile(r"\w+")
+_BAND_MASK = (1 << BAND_BITS) - 1
+_BUCKETS = BANDS << BAND_BITS  # one bucket per (band, value)
 
 
 def simhash(text: str) -> int:
@@ -32,8 +35,7 @@ def simhash(text: str) -> int:
 
 def bands(fingerprint: int) -> list[str]:
     """Lookup keys: band index and the band's bits."""
-    mask = (1 << BAND_BITS) - 1
-    return [f"{i}:{fingerprint >> (i * BAND_BITS) & mask:02x}" for i in range(BANDS)]
+    return [f"{i}:{fingerprint >> (i * BAND_BITS) & _BAND_MASK:02x}" for i in range(BANDS)]
 
 
 def distance(a: int, b: int) -> int:
@@ -42,3 +44,94 @@ def distance(a: int, b: int) -> int:
 
 def is_near_duplicate(a: int, b: int) -> bool:
     return distance(a, b) <= MAX_DISTANCE
+
+
+def _buckets(fingerprint: int) -> list[int]:
+    """The bucket of each band: band index * 256 + the band's bits (as `bands`, as numbers)."""
+    return [(i << BAND_BITS) | (fingerprint >> (i * BAND_BITS) & _BAND_MASK) for i in range(BANDS)]
+
+
+class NearIndex:
+    """Fingerprints by story id, one per id (a later `add` replaces it), found by band.
+
+    `nearest` reads only the 8 buckets its fingerprint falls in (about 8/256 of the stories),
+    compares those in one numpy pass and returns the closest id within `MAX_DISTANCE`, ties to
+    the smallest id. Rows are append-only; a replaced row is dropped at the next compaction.
+    """
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._row: dict[str, int] = {}  # story id -> its live row
+        self._ids: list[str | None] = []  # row -> story id, None once replaced
+        self._prints: npt.NDArray[np.uint64] = np.zeros(1024, dtype=np.uint64)
+        self._members: list[npt.NDArray[np.int32]] = [
+            np.zeros(4, dtype=np.int32) for _ in range(_BUCKETS)
+        ]
+        self._sizes = [0] * _BUCKETS
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def __contains__(self, story_id: object) -> bool:
+        return story_id in self._row
+
+    def get(self, story_id: str) -> int | None:
+        row = self._row.get(story_id)
+        return None if row is None else int(self._prints[row])
+
+    def add(self, story_id: str, fingerprint: int) -> None:
+        """Index `fingerprint` for `story_id`, replacing the one it had (a no-op if the same)."""
+        old = self._row.get(story_id)
+        if old is not None:
+            if int(self._prints[old]) == fingerprint:
+                return
+            self._ids[old] = None
+        row = len(self._ids)
+        if row == len(self._prints):
+            self._prints = np.concatenate([self._prints, np.zeros_like(self._prints)])
+        self._prints[row] = fingerprint
+        self._ids.append(story_id)
+        self._row[story_id] = row
+        for bucket in _buckets(fingerprint):
+            self._append(bucket, row)
+        if len(self._ids) > 1024 and len(self._ids) > 2 * len(self._row):
+            self._compact()
+
+    def discard(self, story_id: str) -> None:
+        row = self._row.pop(story_id, None)
+        if row is not None:
+            self._ids[row] = None
+
+    def nearest(self, fingerprint: int, exclude: str | None = None) -> str | None:
+        """The id whose fingerprint is closest to `fingerprint` within MAX_DISTANCE bits (the
+        smallest id among equals), other than `exclude`; None when there is none."""
+        parts = [self._members[b][: self._sizes[b]] for b in _buckets(fingerprint)]
+        rows = np.concatenate(parts)
+        if not len(rows):
+            return None
+        near = np.bitwise_count(self._prints[rows] ^ np.uint64(fingerprint)) <= MAX_DISTANCE
+        best: tuple[int, str] | None = None
+        for row in rows[near].tolist():
+            story_id = self._ids[row]
+            if story_id is None or story_id == exclude:
+                continue
+            found = (distance(int(self._prints[row]), fingerprint), story_id)
+            if best is None or found < best:
+                best = found
+        return None if best is None else best[1]
+
+    def _append(self, bucket: int, row: int) -> None:
+        members, size = self._members[bucket], self._sizes[bucket]
+        if size == len(members):
+            members = self._members[bucket] = np.concatenate([members, np.zeros_like(members)])
+        members[size] = row
+        self._sizes[bucket] = size + 1
+
+    def _compact(self) -> None:
+        """Rebuild without replaced rows (amortised: only when they outnumber the live ones)."""
+        live = [(story_id, int(self._prints[row])) for story_id, row in self._row.items()]
+        self._reset()
+        for story_id, fingerprint in live:
+            self.add(story_id, fingerprint)

@@ -4,6 +4,7 @@ language model. Checks wiring: what reaches which topic, lifecycle decisions, an
 from __future__ import annotations
 
 import asyncio
+import base64
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,7 +18,10 @@ from agents.lifecycle import Prepared
 from agents.settings import Settings
 from pipeline.enrich import Enricher
 from pipeline.formats import parse_story
+from pipeline.lifecycle import content_hash
+from pipeline.neardup import simhash
 from pipeline.normalise import normalise
+from pipeline.story import story_to_dict
 from pipeline.testing import FakeLanguageModel, seed_text, simple_entities
 from schemas import DEAD_LETTER, ENRICHED_STORY, STORY_KILLED, schema_errors
 
@@ -149,3 +153,91 @@ def test_lifecycle_resend_versions_kill_and_near_duplicate(wired: dict) -> None:
     for event in events[:3]:
         assert schema_errors(ENRICHED_STORY, event) == []
     assert schema_errors(STORY_KILLED, events[3]) == []
+
+
+def test_prepared_records_carry_the_original_as_is_and_read_older_ones() -> None:
+    data = seed_text("urn:p:1", "Ferries to the islands resume on Friday, the operator said.")
+    story = parse_story(data)
+    source = {"topic": "raw", "partition": 1, "offset": 7, "timestamp": None}
+    record = Prepared(story, source, data).to_bytes()
+    assert record.endswith(b"\n" + data)  # no base64, no second copy of the story
+    assert Prepared.from_bytes(record) == Prepared(story, source, data)
+    big = Prepared(story, source, b"x" * (300 * 1024)).to_bytes()
+    assert len(Prepared.from_bytes(big).original) == 256 * 1024  # what a dead letter keeps
+    older = orjson.dumps(
+        {
+            "story": story_to_dict(story),
+            "source": source,
+            "original": base64.b64encode(data).decode("ascii"),
+        }
+    )
+    assert Prepared.from_bytes(older) == Prepared(story, source, data)
+
+
+BODY_FERRY = (
+    "Harbour officials in Bergen said on Monday that the ferry terminal would stay closed "
+    "until repairs to the damaged quay are finished later this month. Engineers found cracks "
+    "in two concrete piles after a cargo ship struck the structure in high winds on Saturday "
+    "night, the port authority said in a statement. Passenger services to the outer islands "
+    "will run from a temporary berth at the fish market, with buses linking the two sites "
+    "every twenty minutes."
+)
+
+
+def _changelog_event(key: bytes, value: bytes | None) -> Any:
+    return SimpleNamespace(message=SimpleNamespace(key=key, value=value), key=key, value=value)
+
+
+def test_near_duplicates_of_rows_from_other_workers_and_from_disk_are_found(wired: dict) -> None:
+    """Rows reach the index through the changelog (another worker's write) and, after a
+    restart, from the store once recovery completes; a tombstone removes a row."""
+    app = wired["app"]
+    lifecycle = app.wirestream["lifecycle"]
+    agent = app.agents["enrich-stories"]
+    peer = simhash(BODY_FERRY.replace("Monday", "Sunday"))
+    on_disk = simhash(BODY_FERRY.replace("Bergen", "Stavanger") + " Ferries will divert.")
+
+    async def scenario() -> None:
+        await lifecycle.fingerprints.on_changelog_event(
+            _changelog_event(b"urn:peer", str(peer).encode())
+        )
+        await lifecycle.fingerprints.on_changelog_event(
+            _changelog_event(b"urn:gone", str(peer).encode())
+        )
+        await lifecycle.fingerprints.on_changelog_event(_changelog_event(b"urn:gone", None))
+        lifecycle.fingerprints.data[b"urn:disk"] = str(on_disk).encode()
+        await lifecycle.fingerprints.call_recover_callbacks()
+        async with agent.test_context() as running:
+            await running.put(_prepared("urn:mine", BODY_FERRY))
+            await _wait_until(lambda: len(wired["enriched"].sent) >= 1)
+
+    asyncio.run(scenario())
+    (event,) = wired["enriched"].events()
+    assert event["duplicate_of"] == "urn:peer"
+    assert all(k in lifecycle.near for k in ("urn:peer", "urn:disk", "urn:mine"))
+    assert "urn:gone" not in lifecycle.near
+
+
+def test_a_resend_through_both_agents_is_dropped_and_counted(wired: dict) -> None:
+    """Triage hands the enrich agent the text as parsed; the resend of the same bytes is
+    recognised by the row enrichment wrote, not enriched twice."""
+    app = wired["app"]
+    triage, enrich = app.agents["triage-stories"], app.agents["enrich-stories"]
+    data = seed_text("urn:r:1", "  " + BODY_FERRY.replace(" the ", " the\u00a0", 1))
+    before = metrics.DUPLICATES_DROPPED._value.get()
+
+    async def scenario() -> None:
+        async with triage.test_context() as running:
+            for _ in range(3):
+                await running.put(data)
+            await _wait_until(lambda: len(wired["prepared"].sent) >= 3)
+        async with enrich.test_context() as running:
+            for _, value in wired["prepared"].sent:
+                await running.put(value)
+            await _wait_until(lambda: metrics.DUPLICATES_DROPPED._value.get() >= before + 2)
+
+    asyncio.run(scenario())
+    (event,) = wired["enriched"].events()
+    assert event["body"] == normalise(parse_story(data)).body
+    row = orjson.loads(app.wirestream["lifecycle"].published[b"urn:r:1"])
+    assert row["content_hash"] == content_hash(normalise(parse_story(data)))

@@ -6,9 +6,21 @@ import dataclasses
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.lifecycle import Decision, Published, decide, published_record
+from pipeline import lifecycle
+from pipeline.lifecycle import (
+    Decision,
+    Published,
+    content_hash,
+    decide,
+    decide_batch,
+    published_record,
+    source_hash,
+)
 from pipeline.neardup import bands, distance, is_near_duplicate, simhash
+from pipeline.normalise import normalise
 from pipeline.story import StoryDates
 from pipeline.testing import make_story
 
@@ -82,3 +94,166 @@ def test_near_duplicates_are_close_and_other_stories_far() -> None:
     assert is_near_duplicate(simhash(FEATURE), simhash(edited))
     assert distance(simhash(FEATURE), simhash(other)) > 16
     assert set(bands(simhash(FEATURE))) & set(bands(simhash(edited)))
+
+
+# ------------------------------------------- stories as triage leaves them (not normalised)
+
+
+def _raw(body: str = FEATURE, headline: str | None = "Tampere votes for a second tram line"):
+    return make_story(body, story_id="urn:t:tram", headline=headline)
+
+
+def _count_normalising(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = lifecycle.normalise
+
+    def counted(story):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(story)
+
+    monkeypatch.setattr(lifecycle, "normalise", counted)
+    return calls
+
+
+def test_an_exact_resend_is_recognised_without_normalising(monkeypatch: pytest.MonkeyPatch) -> None:
+    known = published_record(_raw())
+    calls = _count_normalising(monkeypatch)
+    assert decide(_raw(), known, NOW) is Decision.RESEND
+    assert calls == []
+
+
+def test_a_resend_that_differs_only_until_normalised_is_still_a_resend() -> None:
+    """Same version sent again with non-breaking spaces and a byte-order mark: what the reader
+    sees is the same, so it is dropped, as it was when triage normalised."""
+    known = published_record(_raw())
+    again = _raw(body="\ufeff" + FEATURE.replace(" the ", "\u00a0the\u00a0"))
+    assert again.body != FEATURE
+    assert decide(again, known, NOW) is Decision.RESEND
+    assert decide(_raw(body=FEATURE + " New sentence."), known, NOW) is Decision.ENRICH
+
+
+def test_the_content_hash_is_the_normalised_one_as_before() -> None:
+    story = _raw(body="  " + FEATURE.replace(". ", ".\n"), headline=None)
+    record = published_record(story)
+    assert record.content_hash == content_hash(normalise(story))
+    assert record.source_hash == source_hash(story) != source_hash(normalise(story))
+
+
+def test_rows_written_before_source_hashes_still_decide_by_content() -> None:
+    old_row = {"version": 1, "version_created": "2026-11-23", "content_hash": "", "killed": False}
+    old_row["content_hash"] = content_hash(normalise(_raw()))
+    known = Published.from_dict(old_row)
+    assert known.source_hash is None
+    assert decide(_raw(), known, NOW) is Decision.RESEND
+    assert decide(_raw(body=FEATURE + " More."), known, NOW) is Decision.ENRICH
+    assert Published.from_dict(published_record(_raw()).to_dict()) == published_record(_raw())
+
+
+def test_headline_and_body_are_not_confused_by_the_source_hash() -> None:
+    assert source_hash(_raw("B", headline="A.")) != source_hash(_raw("A. B", headline=None))
+    assert source_hash(_raw("x", headline="")) != source_hash(_raw("x", headline=None))
+
+
+def test_a_batch_decides_like_one_story_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    stored = {"urn:t:tram": published_record(_raw())}
+    batch = [
+        _raw(),  # exact resend of the stored version
+        dataclasses.replace(_raw(FEATURE + " Fixed."), version=2),  # newer: enrich
+        dataclasses.replace(_raw(FEATURE + " Fixed.\u00a0"), version=2),  # same once normalised
+        dataclasses.replace(_raw(FEATURE + " Fixed."), version=2),  # exact resend in the batch
+        dataclasses.replace(_raw(FEATURE + " Fixed again."), version=2),  # same version, new text
+        _raw(),  # older
+        make_story("Withdrawn.", story_id="urn:t:tram", version=3, pubstatus="canceled"),
+        dataclasses.replace(_raw(FEATURE + " Fixed again."), version=2),  # killed: stays dead
+    ]
+    calls = _count_normalising(monkeypatch)
+    decisions = decide_batch(batch, stored.get, NOW)
+    assert decisions == [
+        Decision.RESEND,
+        Decision.ENRICH,
+        Decision.RESEND,
+        Decision.RESEND,
+        Decision.ENRICH,
+        Decision.STALE,
+        Decision.KILL,
+        Decision.STALE,
+    ]
+    assert len(calls) == 4  # only the two same-version comparisons whose text differs
+
+
+VARIANTS = (
+    FEATURE,
+    FEATURE.replace(" the ", "\u00a0the "),  # reads the same once normalised
+    "\ufeff" + FEATURE + "\n\n",
+    FEATURE.replace("tram", "tramway"),  # reads differently
+    FEATURE.replace("council", "council &amp; mayor"),
+)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(VARIANTS),
+            st.sampled_from([None, "Tram line approved", "Tram line approved\u00a0"]),
+            st.integers(1, 3),
+            st.sampled_from([None, "2026-11-28T09:00:00.000Z", "2026-11-28T10:00:00.000Z"]),
+            st.sampled_from(["usable", "usable", "usable", "canceled"]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(0, 7),
+)
+def test_decisions_on_raw_copy_equal_decisions_on_normalised_copy(
+    specs: list[tuple[str, str | None, int, str | None, str]], split: int
+) -> None:
+    """What triage used to hand over was normalised; the decisions are the same on raw copy,
+    across batches (the table) and within one (earlier versions of the batch)."""
+    raw = [
+        make_story(
+            body,
+            story_id="urn:t:tram",
+            headline=headline,
+            version=version,
+            published=published,
+            pubstatus=status,
+        )
+        for body, headline, version, published, status in specs
+    ]
+
+    def old_same(story: object, known: Published) -> bool:
+        return content_hash(story) == known.content_hash  # type: ignore[arg-type]
+
+    def old(stories: list) -> list[Decision]:  # type: ignore[type-arg]
+        table: dict[str, Published] = {}
+        out = []
+        for batch in (stories[:split], stories[split:]):
+            seen = dict(table)
+            for story in (normalise(s) for s in batch):
+                decision = decide(story, seen.get(story.story_id), NOW, old_same)
+                out.append(decision)
+                if decision in (Decision.ENRICH, Decision.KILL):
+                    seen[story.story_id] = Published(
+                        story.version,
+                        story.dates.published,
+                        content_hash(story),
+                        decision is Decision.KILL,
+                    )
+            table = seen
+        return out
+
+    def new(stories: list) -> list[Decision]:  # type: ignore[type-arg]
+        table: dict[str, Published] = {}
+        out = []
+        for batch in (stories[:split], stories[split:]):
+            decisions = decide_batch(batch, table.get, NOW)
+            for story, decision in zip(batch, decisions, strict=True):
+                if decision in (Decision.ENRICH, Decision.KILL):
+                    table[story.story_id] = published_record(
+                        story, killed=decision is Decision.KILL
+                    )
+            out += decisions
+        return out
+
+    assert new(raw) == old(raw)
