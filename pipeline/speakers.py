@@ -7,8 +7,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
+from pipeline.cues import SPEECH_VERBS
 from pipeline.quote_marks import Token, tokenise
 from pipeline.role_keys import PREPOSITIONS, ROLE_HEADS, RoleKey, role_key, roleish
+from pipeline.speaker_names import canonical_entities, person_in_mention
 from pipeline.speaker_roles import roles_from_apposition
 from pipeline.story import Entity
 
@@ -44,7 +46,7 @@ class SpeakerResolver:
         self.body = body
         self.masked = masked
         self.starts = sentence_starts
-        self.entities = roles_from_apposition(body, entities)
+        self.entities = roles_from_apposition(body, canonical_entities(body, entities))
         found = [
             (m.start, m.end, e)
             for e in self.entities
@@ -114,13 +116,14 @@ class SpeakerResolver:
             return starts[i - 1]
         return -starts[0] if starts else -len(self.body) - 1
 
-    def _person_ending(self, text: str) -> Entity | None:
+    def _person_ending(self, start: int, end: int) -> Entity | None:
         """A person whose name ends a non-person mention: NER spans sometimes swallow a titled
         name ("Air Force for Acquisition Marvin Sambur" tagged ORG)."""
+        text = self.body[start:end]
         words = text.split()
         person = self.surnames.get(words[-1]) if len(words) > 1 else None
         if person is None or not text.endswith(person.name.split()[-1]):
-            return None
+            return person_in_mention(text, self.body[max(0, start - 40) : start])
         first = person.name.split()[0]
         return person if first == words[-1] or first in words else None
 
@@ -199,12 +202,20 @@ class SpeakerResolver:
         return self.subjects[index]
 
     def resolve(
-        self, lo: int, hi: int, *, subject: bool = False, last: bool = False, depth: int = 0
+        self,
+        lo: int,
+        hi: int,
+        *,
+        subject: bool = False,
+        last: bool = False,
+        depth: int = 0,
+        org_subject: bool = False,
     ) -> str | None:
         """The speaker named in body[lo:hi]: a person (by mention or surname) first, then a
         pronoun or role phrase, then "the company" or an organisation or place named there.
         Quoted words are ignored. With subject=True (finding a sentence's subject) the first
-        person, pronoun or role wins; with last=True the last person named wins.
+        person, pronoun or role wins (an organisation before a verb too with org_subject:
+        "The UAW issued a statement saying"); with last=True the last person named wins.
         """
         masked, body = self.masked, self.body
         tokens = self._tokens(lo, min(hi, lo + _SPAN))
@@ -232,13 +243,15 @@ class SpeakerResolver:
             if n and tokens[n - 1].norm in PREPOSITIONS:
                 if not (subject and tokens[n - 1].norm == "by"):  # "an email by Roche" counts
                     continue
-            person = e if e.label == "PERSON" else self._person_ending(body[start:end])
+            person = e if e.label == "PERSON" else self._person_ending(start, end)
             if person is not None:
                 people.append((start, person.name))
             elif e.label in ("ORG", "GPE"):
                 n = bisect_left(begins, end)
                 nxt = tokens[n] if n < len(tokens) else None
                 if nxt is None or "," in body[end : nxt.start] or nxt.norm in _ORG_FOLLOWERS:
+                    orgs.append((start, e.name))
+                elif org_subject and nxt.text.islower() and _verbish(nxt.norm):
                     orgs.append((start, e.name))
         for n, tok in enumerate(tokens):
             if tok.start in covered:
@@ -277,4 +290,9 @@ class SpeakerResolver:
                 found = self.resolve_pronoun(pos, depth)
             if found:
                 return found
-        return None if subject or not orgs else min(orgs)[1]
+        return None if (subject and not org_subject) or not orgs else min(orgs)[1]
+
+
+def _verbish(word: str) -> bool:
+    """A past-tense or reporting verb after a name ("Airbus announced"): the name is a subject."""
+    return word in SPEECH_VERBS or (len(word) > 4 and word.endswith("ed"))

@@ -1,0 +1,207 @@
+"""Cue subjects for the quotes stage: who a reporting cue attributes speech to (its subject,
+its agent after "by", the name after "said" or "according to", a relative pronoun's
+antecedent, a document's owner), read once per cue. Used by pipeline.quote_cues.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from pipeline.cues import CUE_RE, NAMING_VERBS, PARTICIPLES, cue_ok, is_negated
+from pipeline.speaker_names import titled_name
+from pipeline.speakers import SpeakerResolver
+from pipeline.statements import Documents
+
+# After these the subject of a cue is elided: "Jobs agreed, but dismissed ...".
+COORDINATORS = frozenset("but and while whereas although though because".split())
+_CLAUSE_RE = re.compile(
+    r"[;:()“”\"]|\b(?:that|which|who|whom|but|and|while|whereas|although|though|because)\b"
+)
+# A nested cue's subject that stays the source even unnamed: "an official told him".
+_GENERIC = frozenset("a an some many several one most analysts experts officials sources".split())
+_WORD_RE = re.compile(r"\w+")
+# Every look-around is bounded so a story of any shape is read in linear time.
+REACH = 600  # characters searched before a quote for its cue, or after a cue for its speaker
+_SUBJECT_REACH = 250  # characters after a fronted phrase read for the main clause's subject
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """A quotation's speaker and cue as a cue gives them."""
+
+    speaker: str | None
+    cue: str | None
+    tied: bool = False  # the sentence ties even a one-word quote to its source ("he called it")
+
+
+class CueReader:
+    """The cues of one story's quote-masked body and, per cue, the attribution it gives."""
+
+    def __init__(
+        self, body: str, masked: str, starts: list[int], resolver: SpeakerResolver
+    ) -> None:
+        self.body = body
+        self.masked = masked
+        self.starts = starts
+        self.resolver = resolver
+        self.documents = Documents(body, masked, resolver.mentions)
+        self.cues = list(CUE_RE.finditer(masked))  # one pass; windows are bisected
+        self.cue_starts = [m.start() for m in self.cues]
+        self.cue_cache: dict[int, str | None] = {}
+        self.attributions: dict[int, Attribution | None] = {}
+        self.clauses: dict[int, tuple[int, str]] = {}
+
+    def cues_in(self, lo: int, hi: int) -> list[re.Match[str]]:
+        """Cue verbs lying wholly inside masked[lo:hi], in body order."""
+        i, j = bisect_left(self.cue_starts, lo), bisect_left(self.cue_starts, hi)
+        return [m for m in self.cues[i:j] if m.end() <= hi]
+
+    def sentence_start(self, pos: int) -> int:
+        return max(self.resolver.sentence_start(pos), pos - REACH)
+
+    def clause_start(self, pos: int) -> tuple[int, str]:
+        """Where the clause holding pos starts, and the word or mark that opens it."""
+        if pos not in self.clauses:
+            self.clauses[pos] = self._find_clause_start(pos)
+        return self.clauses[pos]
+
+    def _find_clause_start(self, pos: int) -> tuple[int, str]:
+        start = self.sentence_start(pos)
+        for hit in reversed(list(_CLAUSE_RE.finditer(self.masked, start, pos))):
+            relative = hit.group() in ("who", "which") and (
+                self.masked[hit.start() - 2 : hit.start()] == ", "
+            )
+            if relative and "," in self.masked[hit.end() : pos]:
+                continue  # "Smith, who chairs the panel, said": skip the relative clause
+            if hit.group() == "and" and _WORD_RE.search(self.masked, hit.end(), pos):
+                continue  # "Smith and Jones said": a coordinated subject, not a new clause
+            return hit.end(), hit.group()
+        return start, ""
+
+    def clause_end(self, pos: int) -> int:
+        i = bisect_right(self.starts, pos)
+        end = min(self.starts[i] if i < len(self.starts) else len(self.body), pos + REACH)
+        for ch in ',;:()“”"\n':
+            found = self.masked.find(ch, pos, end)
+            if found >= 0:
+                end = found
+        return end
+
+    def _after_verb(self, pos: int) -> str | None:
+        """`said Putin` / `said the firm's chief executive, Alan Mulally`: the NP after a verb,
+        read on past one comma when the first stretch names nobody."""
+        end = self.clause_end(pos)
+        speaker = self.resolver.resolve(pos, end)
+        if speaker is None and self.masked[end : end + 1] == ",":
+            further = self.clause_end(end + 1)
+            named = self.resolver.resolve(end + 1, further)
+            if (
+                self.resolver.is_person(named)
+                and len(_WORD_RE.findall(self.masked, end, further)) < 5
+            ):
+                speaker = named
+        return speaker
+
+    def cue_speaker(self, match: re.Match[str]) -> str | None:
+        """Who the cue verb at match attributes speech to (its subject, or its agent)."""
+        if match.start() in self.cue_cache:
+            return self.cue_cache[match.start()]
+        verb, verb_end, masked = match.group().lower(), match.end(), self.masked
+        words = _WORD_RE.findall(masked, verb_end, verb_end + 8)
+        lo, opener = self.clause_start(match.start())
+        before = _WORD_RE.findall(masked, lo, match.start())
+        sentence = self.sentence_start(match.start())
+        if words and words[0] == "by":  # "described by witnesses as": the agent speaks
+            speaker = self._after_verb(masked.index("by", verb_end) + 2)
+        elif verb == "according to":
+            speaker = self._after_verb(verb_end)
+        elif verb in PARTICIPLES and before[-1:] == ["as"]:  # "quoted Djamal as saying"
+            as_at = masked.rfind("as", lo, match.start())
+            speaker = self.resolver.resolve(lo, as_at, last=True)
+        elif verb in PARTICIPLES and not _WORD_RE.search(
+            masked, self.resolver.sentence_start(match.start()), match.start()
+        ):
+            speaker = self._main_subject(verb_end)  # "Citing ..., Airbus said"
+        elif verb in PARTICIPLES or (not before and opener in COORDINATORS):
+            speaker = self._subject(sentence, match.start())
+        elif not before and opener in ("who", "which"):  # "Smith, an analyst, who stated"
+            speaker = self._antecedent(lo - len(opener), opener == "who")
+        elif not before:
+            speaker = self._after_verb(verb_end)  # "said Putin"
+        else:
+            speaker = self.resolver.resolve(lo, match.start())
+            if speaker is None and before[0].lower() in COORDINATORS:  # "and then described"
+                speaker = self._subject(sentence, match.start())
+            if speaker is None and self.resolver.entities:  # NER ran but missed a titled name:
+                speaker = titled_name(before)  # "Competition Commissioner Neelie Kroes said"
+        if speaker is None:  # "A statement from Apple stated", "as stated on the Ford website"
+            speaker = self.documents.source(sentence, match.start(), subject=True)
+            if speaker is None:
+                speaker = self.documents.source(verb_end, self.clause_end(verb_end), subject=False)
+        self.cue_cache[match.start()] = speaker
+        return speaker
+
+    def _subject(self, lo: int, hi: int) -> str | None:
+        """The subject of the sentence stretch lo..hi: a person, else an organisation."""
+        return self.resolver.resolve(lo, hi, subject=True, org_subject=True)
+
+    def _main_subject(self, pos: int) -> str | None:
+        """The subject after a sentence-opening participial phrase ends at its comma."""
+        i = bisect_right(self.starts, pos)
+        end = min(self.starts[i] if i < len(self.starts) else len(self.body), pos + REACH)
+        comma = self.body.find(",", pos, end)
+        return None if comma < 0 else self._subject(comma + 1, min(end, comma + _SUBJECT_REACH))
+
+    def _antecedent(self, pos: int, person: bool) -> str | None:
+        """The person (who) or organisation (which) named right before pos, or before an
+        apposition there: "Charles Reilly, a management expert at Stanford, who stated"."""
+        r = self.resolver
+        i = bisect_left(r.mention_starts, pos) - 1
+        for start, end, entity in reversed(r.mentions[max(0, i - 4) : i + 1]):
+            if end > pos or self.masked[start] != self.body[start]:
+                continue  # running over pos, or quoted
+            gap = self.masked[end:pos]
+            words = _WORD_RE.findall(gap)
+            apposition = (
+                gap.startswith(", ")
+                and gap.rstrip().endswith(",")
+                and "," not in gap[1:].rstrip()[:-1]
+                and 0 < len(words) < 12
+                and words[0].lower() in ("a", "an", "the")
+            )
+            if gap.strip() != "," and not apposition:
+                return None  # "Smith met the analysts who said": not Smith
+            if entity.label in ("PERSON", "ORG") and (entity.label == "PERSON") == person:
+                return entity.name
+        return None
+
+    def attribute(self, match: re.Match[str]) -> Attribution | None:
+        """The speaker and cue the cue word at match gives a quotation, or None when the word
+        is no cue here ("member states") or names without a source ("a group called")."""
+        if match.start() not in self.attributions:
+            self.attributions[match.start()] = self._attribution(match)
+        return self.attributions[match.start()]
+
+    def _attribution(self, match: re.Match[str]) -> Attribution | None:
+        if not cue_ok(self.masked, match):
+            return None
+        speaker = self.cue_speaker(match)
+        if is_negated(self.masked, match):  # "He didn't say where, but ... “very soon”"
+            return None if speaker is None else Attribution(speaker, None)
+        naming = match.group().lower() in NAMING_VERBS
+        if speaker is None and naming and not self._after_what(match.start()):
+            return None
+        return Attribution(speaker, match.group(), tied=naming)
+
+    def _after_what(self, pos: int) -> bool:
+        """ "what the makers call "...": an unnamed namer is still the source."""
+        return "what" in _WORD_RE.findall(self.masked, max(0, pos - 40), pos)[-4:]
+
+    def reported(self, match: re.Match[str]) -> bool:
+        """Whether the cue reports speech inside someone else's report ("X observed that the
+        ministry had stated"), its subject not generic ("that an official said" is not)."""
+        lo, opener = self.clause_start(match.start())
+        first = _WORD_RE.search(self.masked, lo, match.start())
+        return opener == "that" and first is not None and first.group().lower() not in _GENERIC
