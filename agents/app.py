@@ -10,10 +10,11 @@ from typing import Any
 import faust
 
 from agents import metrics
+from agents.enrich_batch import EnrichBatch, enrich_overlapped
 from agents.enrichment import EnrichmentPool
 from agents.faust_fixes import guard_offset_commits, hold_unfinished
 from agents.guard import guarded
-from agents.lifecycle import Lifecycle, Prepared, send_kills, utcnow
+from agents.lifecycle import Lifecycle, Prepared, utcnow
 from agents.live import add_live_views
 from agents.logs import story_fields
 from agents.publish import Outgoing, Publisher, raw_input_of, source_of
@@ -22,7 +23,6 @@ from agents.settings import Settings
 from agents.topics import topic_specs
 from agents.web import add_views
 from pipeline.enrich import Enricher, Failure, RawInput
-from pipeline.lifecycle import Decision
 from pipeline.nlp import LanguageModel
 
 VERSION = "0.1.0"
@@ -102,43 +102,19 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
 
     @app.agent(topics["prepared"], name="enrich-stories", concurrency=1)
     async def enrich_stories(stream: Any) -> None:
-        """Lifecycle decisions per story id, then NLP in the pool for what must be enriched."""
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
-            items = [Prepared.from_bytes(event.message.value) for event in events]
+        """Lifecycle decisions per story id, NLP in the pool for what must be enriched; the
+        pool starts on the next batch while this one is published (agents/enrich_batch.py)."""
 
-            async def enrich(events: list[Any] = events, items: list[Prepared] = items) -> None:
-                decisions = lifecycle.plan(items, utcnow())
-                chosen = [
-                    (e, i)
-                    for e, i, d in zip(events, items, decisions, strict=True)
-                    if d is Decision.ENRICH
-                ]
-                metrics.BATCH_SIZE.observe(len(chosen))
-                outcomes = await pool.enrich([i.story for _, i in chosen])
-                outcomes = lifecycle.mark_duplicates([e for e, _ in chosen], outcomes)
-                await publisher.publish([i.as_event() for _, i in chosen], outcomes)
-                kills = [i for i, d in zip(items, decisions, strict=True) if d is Decision.KILL]
-                await send_kills(topics["enriched"], kills)
-                # a dead-lettered version is not "published": a resend may try it again
-                failed = {
-                    id(i)
-                    for (_, i), o in zip(chosen, outcomes, strict=True)
-                    if isinstance(o, Failure)
-                }
-                lifecycle.remember(events, items, decisions, skip=failed)
+        def begin(events: list[Any], before: EnrichBatch | None) -> EnrichBatch:
+            batch = EnrichBatch.plan(events, lifecycle, before)
+            batch.start(pool)
+            return batch
 
-            try:
-                await guarded([i.as_event() for i in items], enrich, publisher.publish, "enrich")
-            except asyncio.CancelledError:
-                hold_unfinished(events)
-                raise
-            for item in items:
-                log.debug(
-                    "handled",
-                    extra=story_fields(
-                        item.story.story_id, item.source, version=item.story.version
-                    ),
-                )
+        async def finish(batch: EnrichBatch) -> None:
+            await batch.finish(lifecycle, publisher, topics["enriched"], app.consumer)
+
+        batches = stream.take_events(settings.batch_size, within=settings.batch_seconds)
+        await enrich_overlapped(batches, begin, finish)
 
     @app.timer(interval=1.0)
     async def release_embargoes() -> None:

@@ -94,11 +94,11 @@ class EnrichmentPool:
         the one that keeps killing the pool, or raises, becomes a Failure; the others go on."""
         try:
             return await self._run(batch)
-        except BrokenProcessPool:
+        except BrokenProcessPool as exc:
             log.warning(
                 "the NLP pool died during a batch of %d; running them one by one", len(batch)
             )
-            self.restart()
+            self.restart(getattr(exc, "executor", None))
         except Exception:  # noqa: BLE001 - isolate the story that raised
             log.exception("a batch of %d raised; running them one by one", len(batch))
         return [await self._enrich_alone(item) for item in batch]
@@ -108,8 +108,8 @@ class EnrichmentPool:
             try:
                 (outcome,) = await self._run([item])
                 return outcome
-            except BrokenProcessPool:
-                self.restart()
+            except BrokenProcessPool as exc:
+                self.restart(getattr(exc, "executor", None))
                 if attempt == self.ISOLATED_ATTEMPTS:
                     return crashed(attempt)
             except Exception as exc:  # noqa: BLE001 - becomes this story's dead letter
@@ -125,9 +125,13 @@ class EnrichmentPool:
             return await loop.run_in_executor(executor, self.enricher, batch)
         size = max(1, -(-len(batch) // self.processes))
         chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
-        results = await asyncio.gather(
-            *(loop.run_in_executor(executor, _enrich_in_process, chunk) for chunk in chunks)
-        )
+        try:
+            results = await asyncio.gather(
+                *(loop.run_in_executor(executor, _enrich_in_process, chunk) for chunk in chunks)
+            )
+        except BrokenProcessPool as exc:
+            exc.executor = executor  # type: ignore[attr-defined]  # which pool died
+            raise
         outcomes = [outcome for chunk in results for outcome in chunk]
         if len(outcomes) != len(batch):
             raise RuntimeError(
@@ -135,8 +139,12 @@ class EnrichmentPool:
             )
         return outcomes
 
-    def restart(self) -> None:
-        """Replace a broken pool; its processes load the model again (a second or two)."""
+    def restart(self, broken: Executor | None = None) -> None:
+        """Replace a broken pool; its processes load the model again (a second or two). Two
+        batches in flight both see the same pool die: only the first replaces it."""
+        with self._lock:
+            if broken is not None and broken is not self._executor:
+                return
         self.restarts += 1
         self.close()
 

@@ -8,7 +8,8 @@ unprocessed. Documented in docs/guarantees.md.
 2. `Stream.take_events` acks the batch in a `finally`, so a batch interrupted by a shutdown or
    a cancelled agent would be committed unprocessed. `hold_unfinished` marks such events as
    acked on the message (Faust then skips its own ack) without telling the consumer, so their
-   offsets are never committed and the next owner of the partition reads them again.
+   offsets are never committed and the next owner of the partition reads them again. The
+   enrich agent holds every batch this way and `release`s it once its results are in Kafka.
 3. The fetch loop (`Consumer._drain_messages`) records a jump in offsets as a "gap" that counts
    as processed (meant for transaction markers). During a rebalance the consumer seeks back to
    the committed offsets while the loop is still handing out records fetched before the seek;
@@ -123,3 +124,10 @@ def hold_unfinished(events: Iterable[Any]) -> None:
     """Fix 2: these events' processing did not finish; keep their offsets uncommitted."""
     for event in events:
         event.message.acked = True
+
+
+def release(consumer: Any, events: Iterable[Any]) -> None:
+    """Ack events held back with `hold_unfinished` now that their results are in Kafka."""
+    for event in events:
+        event.message.acked = False
+        consumer.ack(event.message)
