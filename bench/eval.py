@@ -101,7 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print("\nquote gold set: not annotated yet (bench/quote_gold)")
     else:
-        print("\nquotes on the quote gold set (bench/quote_gold: 30 MEANTIME airbus articles)")
+        print(
+            "\nquotes on the quote gold set "
+            "(bench/quote_gold: 90 MEANTIME articles, airbus, apple, gm)"
+        )
         eval_quotes.main([])
 
     if not args.skip_cost:

@@ -126,24 +126,16 @@ class Enricher:
         """Triage: parse, check there is a body, stamp dates. Enough to refuse bad input and
         to take the lifecycle decision; the story's text is left as parsed. The other cheap
         stages (normalise, dateline, language) run when the story is enriched (`__call__`)."""
-        timings: dict[str, float] = {}
-        story: Story | None = None
-        stage = "parse"
+        started = time.perf_counter()
         try:
-            started = time.perf_counter()
             story = parse_story(item.data, item.format_hint, max_bytes=self.max_story_bytes)
-            timings["parse"] = time.perf_counter() - started
-            steps: list[tuple[str, StoryStage]] = [
-                ("normalise", check_body),
-                ("dates", lambda s: stamp_dates(s, received=item.received, processed=_now())),
-            ]
-            for stage, step in steps:
-                started = time.perf_counter()
-                story = step(story)
-                timings[stage] = time.perf_counter() - started
-            return story, timings
         except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
-            return _failure(exc, stage, story)
+            return _failure(exc, "parse", None)
+        steps: list[tuple[str, StoryStage]] = [
+            ("normalise", check_body),
+            ("dates", lambda s: stamp_dates(s, received=item.received, processed=_now())),
+        ]
+        return _timed(story, steps, {"parse": time.perf_counter() - started})
 
     def _prepare(self, item: RawInput) -> Outcome | tuple[Story, dict[str, float]]:
         prepared = self.prepare(item)
@@ -154,15 +146,7 @@ class Enricher:
     ) -> Outcome | tuple[Story, dict[str, float]]:
         """The cheap stages triage leaves to enrichment. Normalising twice changes nothing, so
         a story that was normalised already (a record from an older worker) is taken too."""
-        stage = "normalise"
-        try:
-            for stage, step in (("normalise", normalise), *self.pre_stages):
-                started = time.perf_counter()
-                story = step(story)
-                timings[stage] = time.perf_counter() - started
-            return story, timings
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
-            return _failure(exc, stage, story)
+        return _timed(story, [("normalise", normalise), *self.pre_stages], timings)
 
     def _finish(
         self, story: Story, timings: dict[str, float], spans: list[NerSpan] | None
@@ -235,3 +219,18 @@ def _iso_now() -> str:
     from pipeline.dates import iso_instant
 
     return iso_instant(_now())
+
+
+def _timed(
+    story: Story, steps: Sequence[tuple[str, StoryStage]], timings: dict[str, float]
+) -> tuple[Story, dict[str, float]] | Failure:
+    """Run `steps` in order, timing each into `timings`; the first to raise is the failure."""
+    stage = steps[0][0] if steps else "parse"
+    try:
+        for stage, step in steps:
+            started = time.perf_counter()
+            story = step(story)
+            timings[stage] = time.perf_counter() - started
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
+        return _failure(exc, stage, story)
+    return story, timings

@@ -66,3 +66,27 @@ def make_story(
 def seed_text(story_id: str, body: str, *, date: str = "2026-11-23", version: int = 1) -> bytes:
     """Bytes in the plain-text wire format: header lines, a blank line, the body."""
     return f"date {date}\nid {story_id}\nversion {version}\n\n{body}\n".encode()
+
+
+def ner_spans(body: str, *wanted: tuple[str, str]) -> list[NerSpan]:
+    """NER spans for `body` as spaCy would give them, from (text, label) pairs in reading
+    order: each takes the first occurrence of its text after the previous span."""
+    out: list[NerSpan] = []
+    cursor = 0
+    for text, label in wanted:
+        start = body.index(text, cursor)
+        cursor = start + len(text)
+        out.append(NerSpan(text, start, cursor, label))
+    return out
+
+
+def entities_by_name(body: str, *wanted: tuple[str, str]) -> dict[str, Entity]:
+    """The entity stage's output for `body` and these spans, by canonical name; every mention
+    is checked to index the body exactly."""
+    from pipeline.entities import group_entities
+
+    entities = group_entities(body, ner_spans(body, *wanted))
+    for entity in entities:
+        for mention in entity.mentions:
+            assert body[mention.start : mention.end] == mention.text
+    return {entity.name: entity for entity in entities}

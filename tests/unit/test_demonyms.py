@@ -9,25 +9,8 @@ from __future__ import annotations
 import time
 
 from pipeline.demonyms import demonym_count, find_demonym, government_of
-from pipeline.entities import group_entities
 from pipeline.gazetteer import Place
-from pipeline.nlp import NerSpan
-from pipeline.story import Entity
-
-
-def grouped(body: str, *wanted: tuple[str, str]) -> dict[str, Entity]:
-    """Entities by name for `body`, given spaCy's (text, label) spans in reading order."""
-    found: list[NerSpan] = []
-    cursor = 0
-    for text, label in wanted:
-        start = body.index(text, cursor)
-        cursor = start + len(text)
-        found.append(NerSpan(text, start, cursor, label))
-    entities = group_entities(body, found)
-    for entity in entities:
-        for mention in entity.mentions:
-            assert body[mention.start : mention.end] == mention.text
-    return {entity.name: entity for entity in entities}
+from pipeline.testing import entities_by_name as grouped
 
 
 def name(place: Place | None) -> str | None:

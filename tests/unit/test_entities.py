@@ -17,29 +17,11 @@ import pytest
 from pipeline.entities import group_entities
 from pipeline.nlp import NerSpan
 from pipeline.story import Entity
+from pipeline.testing import entities_by_name as grouped
+from pipeline.testing import ner_spans as spans
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "data" / "seed"
 SEED_GOLD = SEED / "000_48e29dcad5c28a50.gold.json"
-
-
-def spans(body: str, *wanted: tuple[str, str]) -> list[NerSpan]:
-    """NER spans for `body`, given in reading order: each (text, label) takes the first
-    occurrence of its text after the previous span."""
-    out: list[NerSpan] = []
-    cursor = 0
-    for text, label in wanted:
-        start = body.index(text, cursor)
-        cursor = start + len(text)
-        out.append(NerSpan(text, start, cursor, label))
-    return out
-
-
-def grouped(body: str, *wanted: tuple[str, str]) -> dict[str, Entity]:
-    entities = group_entities(body, spans(body, *wanted))
-    for entity in entities:
-        for mention in entity.mentions:
-            assert body[mention.start : mention.end] == mention.text
-    return {entity.name: entity for entity in entities}
 
 
 def texts(entity: Entity) -> list[str]:
@@ -364,8 +346,10 @@ def test_seed_story_roles(nlp: Any, seed: dict[str, Any]) -> None:
 
 
 def test_capitalised_dateline_city_is_a_place_grouped_with_later_mentions() -> None:
-    body = ("OSLO, Nov 26 (Wirestream) - Oslo council approved the budget. Trams in Oslo "
-            "will run later.")
+    body = (
+        "OSLO, Nov 26 (Wirestream) - Oslo council approved the budget. Trams in Oslo "
+        "will run later."
+    )
     found = grouped(body, ("OSLO", "ORG"), ("Oslo", "GPE"))
     assert found["Oslo"].label == "GPE"
     assert texts(found["Oslo"]) == ["OSLO", "Oslo", "Oslo"]
