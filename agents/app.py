@@ -111,7 +111,7 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
             return batch
 
         async def finish(batch: EnrichBatch) -> None:
-            await batch.finish(lifecycle, publisher, topics["enriched"], app.consumer)
+            await batch.finish(lifecycle, pool, publisher, topics["enriched"], app.consumer)
 
         batches = stream.take_events(settings.batch_size, within=settings.batch_seconds)
         await enrich_overlapped(batches, begin, finish)

@@ -29,7 +29,7 @@ class EnrichBatch:
 
     events: list[Any]
     items: list[Prepared]
-    decisions: list[Decision]
+    decisions: list[Decision] | None  # None: deciding failed; `finish` decides again
     nlp: asyncio.Future[list[Outcome]] | None = None
     done: asyncio.Future[None] | None = field(default=None, repr=False)
 
@@ -42,7 +42,11 @@ class EnrichBatch:
         resend of a story it enriches is then a resend here too, not a second enrichment."""
         items = [Prepared.from_bytes(event.message.value) for event in events]
         ahead = before.items if before is not None and not before.finished else []
-        decisions = lifecycle.plan([*ahead, *items], utcnow())[len(ahead) :]
+        try:
+            decisions = lifecycle.plan([*ahead, *items], utcnow())[len(ahead) :]
+        except Exception as exc:  # noqa: BLE001 - decided again in `finish`, under the guard
+            log.warning("lifecycle decision failed, deciding again in turn: %r", exc)
+            return cls(list(events), items, None)
         return cls(list(events), items, decisions)
 
     @property
@@ -51,6 +55,7 @@ class EnrichBatch:
 
     @property
     def chosen(self) -> list[tuple[Any, Prepared]]:
+        assert self.decisions is not None, "no decisions yet"
         return [
             (e, i)
             for e, i, d in zip(self.events, self.items, self.decisions, strict=True)
@@ -59,20 +64,29 @@ class EnrichBatch:
 
     def start(self, pool: EnrichmentPool) -> None:
         """Hand the stories to enrich to the pool now; the result is awaited in `finish`."""
+        if self.decisions is None:
+            return
         chosen = self.chosen
         metrics.BATCH_SIZE.observe(len(chosen))
         self.nlp = asyncio.ensure_future(pool.enrich([i.story for _, i in chosen]))
 
     async def finish(
-        self, lifecycle: Lifecycle, publisher: Publisher, kill_topic: Any, consumer: Any
+        self,
+        lifecycle: Lifecycle,
+        pool: EnrichmentPool,
+        publisher: Publisher,
+        kill_topic: Any,
+        consumer: Any,
     ) -> None:
         """Publish outcomes and kills, record decisions, then ack the batch's messages."""
-        assert self.nlp is not None, "finish() before start()"
-        nlp = self.nlp
 
         async def complete() -> None:
+            if self.decisions is None:  # the batch before is in the tables by now
+                self.decisions = lifecycle.plan(self.items, utcnow())
+                self.start(pool)
+            assert self.nlp is not None and self.decisions is not None
             chosen = self.chosen
-            outcomes = lifecycle.mark_duplicates([e for e, _ in chosen], await nlp)
+            outcomes = lifecycle.mark_duplicates([e for e, _ in chosen], await self.nlp)
             await publisher.publish([i.as_event() for _, i in chosen], outcomes)
             kills = [
                 i for i, d in zip(self.items, self.decisions, strict=True) if d is Decision.KILL
@@ -110,6 +124,8 @@ async def enrich_overlapped(
                 await before.done
             batch.done = asyncio.ensure_future(finish(batch))
             before = batch
+        if before is not None and before.done is not None:
+            await before.done  # the stream ended: publish what was taken
     except asyncio.CancelledError:
         if before is not None and before.done is not None:
             before.done.cancel()

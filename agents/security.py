@@ -80,15 +80,10 @@ def kafka_python_kwargs(settings: Settings) -> dict[str, Any]:
 
 
 def aiokafka_kwargs(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for a bare aiokafka client (AIOKafkaConsumer and friends)."""
-    kwargs: dict[str, Any] = {"security_protocol": settings.security_protocol}
-    context = ssl_context(settings)
-    if context is not None:
-        kwargs["ssl_context"] = context
-    if settings.security_protocol.startswith("SASL_"):
-        kwargs["sasl_mechanism"] = settings.sasl_mechanism
-        kwargs["sasl_plain_username"] = settings.sasl_username
-        kwargs["sasl_plain_password"] = _password(settings)
+    """Keyword arguments for a bare aiokafka client (AIOKafkaConsumer and friends): the same,
+    less the host-name flag, which aiokafka reads from the TLS context itself."""
+    kwargs = kafka_python_kwargs(settings)
+    kwargs.pop("ssl_check_hostname", None)
     return kwargs
 
 

@@ -54,12 +54,16 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
 
 @pytest.fixture
 def settings(broker: LocalBroker, tmp_path: Path) -> Settings:
+    return fresh_settings(broker.bootstrap, tmp_path)
+
+
+def fresh_settings(bootstrap: str, tmp_path: Path, kind: str = "test") -> Settings:
     """Settings for one test: its own topics, consumer group, web port and state dir."""
     tag = uuid.uuid4().hex[:8]
     return Settings(
-        broker=broker.bootstrap,
-        app_id=f"wirestream-test-{tag}",
-        topic_prefix=f"test-{tag}",
+        broker=bootstrap,
+        app_id=f"wirestream-{kind}-{tag}",
+        topic_prefix=f"{kind}-{tag}",
         partitions=2,
         web_port=free_port(),
         data_dir=tmp_path / "worker",

@@ -12,7 +12,6 @@ import signal
 import threading
 import time
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from kafka import KafkaProducer
 from agents.settings import Settings
 from agents.topics import ensure_topics, topic_specs
 from deploy.kafka.broker import LocalBroker, port_open
-from tests.integration.conftest import free_port, metric_value, running_worker
+from tests.integration.conftest import free_port, fresh_settings, metric_value, running_worker
 from tests.integration.harness import (
     OutputCounter,
     Pushed,
@@ -64,17 +63,7 @@ def fault_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBrok
 
 
 def make_settings(bootstrap: str, tmp_path: Path) -> Settings:
-    tag = uuid.uuid4().hex[:8]
-    return Settings(
-        broker=bootstrap,
-        app_id=f"wirestream-rel-{tag}",
-        topic_prefix=f"rel-{tag}",
-        partitions=2,
-        web_port=free_port(),
-        data_dir=tmp_path / "worker",
-        batch_seconds=0.1,
-        nlp_processes=1,
-    )
+    return fresh_settings(bootstrap, tmp_path, "rel")
 
 
 def names(settings: Settings) -> dict[str, str]:

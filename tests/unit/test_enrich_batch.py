@@ -15,6 +15,9 @@ import pytest
 from agents.enrich_batch import EnrichBatch, enrich_overlapped
 from agents.enrichment import EnrichmentPool
 from agents.faust_fixes import release
+from agents.lifecycle import Prepared
+from pipeline.lifecycle import Decision
+from pipeline.testing import make_story
 
 
 def message(offset: int) -> SimpleNamespace:
@@ -112,3 +115,55 @@ def test_two_batches_seeing_one_pool_die_replace_it_once() -> None:
     assert pool.restarts == 1
     assert isinstance(replacement, ThreadPoolExecutor)
     pool.close()
+
+
+class FlakyLifecycle:
+    """Deciding fails once (a table read during a rebalance), then works."""
+
+    def __init__(self) -> None:
+        self.plans = 0
+        self.remembered: list[str] = []
+
+    def plan(self, items: list[Prepared], now: Any) -> list[Decision]:
+        self.plans += 1
+        if self.plans == 1:
+            raise TypeError("'NoneType' object is not iterable")
+        return [Decision.ENRICH] * len(items)
+
+    def mark_duplicates(self, evs: list[Any], outcomes: list[Any]) -> list[Any]:
+        return outcomes
+
+    def remember(self, evs: list[Any], items: list[Prepared], *args: Any, **kw: Any) -> None:
+        self.remembered += [i.story.story_id for i in items]
+
+
+def test_a_failed_lifecycle_decision_is_taken_again_before_publishing() -> None:
+    source = {"topic": "raw", "partition": 0, "offset": 7, "timestamp": None}
+    item = Prepared(make_story(story_id="urn:t:1"), source, b"original copy")
+    event = SimpleNamespace(message=SimpleNamespace(value=item.to_bytes(), offset=7, acked=False))
+    lifecycle, consumer, published = FlakyLifecycle(), Consumer(), []
+
+    class Pool:
+        async def enrich(self, stories: list[Any]) -> list[str]:
+            return [f"enriched {s.story_id}" for s in stories]
+
+    class Publisher:
+        async def publish(self, evs: list[Any], outcomes: list[Any]) -> None:
+            published.extend(outcomes)
+
+    class Topic:
+        async def send(self, **kw: Any) -> None:  # no kills in this batch
+            raise AssertionError("no kill expected")
+
+    async def run() -> None:
+        batch = EnrichBatch.plan([event], lifecycle, None)  # type: ignore[arg-type]
+        assert batch.decisions is None  # the failure did not crash the agent
+        batch.start(Pool())  # type: ignore[arg-type]
+        hold = [event]
+        await batch.finish(lifecycle, Pool(), Publisher(), Topic(), consumer)  # type: ignore[arg-type]
+        assert hold[0].message.acked
+
+    asyncio.run(run())
+    assert published == ["enriched urn:t:1"]
+    assert lifecycle.remembered == ["urn:t:1"]
+    assert consumer.acked == [7]
