@@ -33,11 +33,6 @@ def simhash(text: str) -> int:
     return int.from_bytes(np.packbits(votes).tobytes(), "big")
 
 
-def bands(fingerprint: int) -> list[str]:
-    """Lookup keys: band index and the band's bits."""
-    return [f"{i}:{fingerprint >> (i * BAND_BITS) & _BAND_MASK:02x}" for i in range(BANDS)]
-
-
 def distance(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
@@ -46,8 +41,8 @@ def is_near_duplicate(a: int, b: int) -> bool:
     return distance(a, b) <= MAX_DISTANCE
 
 
-def _buckets(fingerprint: int) -> list[int]:
-    """The bucket of each band: band index * 256 + the band's bits (as `bands`, as numbers)."""
+def buckets(fingerprint: int) -> list[int]:
+    """The lookup bucket of each band: band index * 256 + the band's bits."""
     return [(i << BAND_BITS) | (fingerprint >> (i * BAND_BITS) & _BAND_MASK) for i in range(BANDS)]
 
 
@@ -94,7 +89,7 @@ class NearIndex:
         self._prints[row] = fingerprint
         self._ids.append(story_id)
         self._row[story_id] = row
-        for bucket in _buckets(fingerprint):
+        for bucket in buckets(fingerprint):
             self._append(bucket, row)
         if len(self._ids) > 1024 and len(self._ids) > 2 * len(self._row):
             self._compact()
@@ -107,7 +102,7 @@ class NearIndex:
     def nearest(self, fingerprint: int, exclude: str | None = None) -> str | None:
         """The id whose fingerprint is closest to `fingerprint` within MAX_DISTANCE bits (the
         smallest id among equals), other than `exclude`; None when there is none."""
-        parts = [self._members[b][: self._sizes[b]] for b in _buckets(fingerprint)]
+        parts = [self._members[b][: self._sizes[b]] for b in buckets(fingerprint)]
         rows = np.concatenate(parts)
         if not len(rows):
             return None

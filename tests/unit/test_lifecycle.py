@@ -19,7 +19,7 @@ from pipeline.lifecycle import (
     published_record,
     source_hash,
 )
-from pipeline.neardup import bands, distance, is_near_duplicate, simhash
+from pipeline.neardup import buckets, distance, is_near_duplicate, simhash
 from pipeline.normalise import normalise
 from pipeline.story import StoryDates
 from pipeline.testing import make_story
@@ -93,7 +93,7 @@ def test_near_duplicates_are_close_and_other_stories_far() -> None:
     )
     assert is_near_duplicate(simhash(FEATURE), simhash(edited))
     assert distance(simhash(FEATURE), simhash(other)) > 16
-    assert set(bands(simhash(FEATURE))) & set(bands(simhash(edited)))
+    assert set(buckets(simhash(FEATURE))) & set(buckets(simhash(edited)))
 
 
 # ------------------------------------------- stories as triage leaves them (not normalised)

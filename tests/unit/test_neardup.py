@@ -8,7 +8,7 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.neardup import BANDS, MAX_DISTANCE, NearIndex, bands, distance, simhash
+from pipeline.neardup import BANDS, MAX_DISTANCE, NearIndex, buckets, distance, simhash
 
 FINGERPRINT = st.integers(min_value=0, max_value=(1 << 64) - 1)
 
@@ -112,8 +112,8 @@ def test_edited_copy_is_found_among_many_stories() -> None:
         index.add(f"urn:other:{i}", rnd.getrandbits(64))
     index.add("urn:port", simhash(story))
     assert index.nearest(simhash(edited), exclude="urn:port:2") == "urn:port"
-    assert set(bands(simhash(story))) & set(bands(simhash(edited)))
-    assert len(bands(simhash(story))) == BANDS
+    assert set(buckets(simhash(story))) & set(buckets(simhash(edited)))
+    assert len(buckets(simhash(story))) == BANDS
 
 
 def test_lookup_at_a_hundred_thousand_stories_is_far_cheaper_than_a_scan() -> None:
