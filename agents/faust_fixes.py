@@ -16,7 +16,9 @@ unprocessed. Documented in docs/guarantees.md.
    the next stale record then looks like a jump, and the records in between, already dropped
    by the paused stream, are committed unprocessed. `guard_stale_fetches` ends a fetched batch
    at the first record after any seek and puts back the read offset the seek set, so the loop
-   fetches again from the committed offset and sees no false gap.
+   fetches again from the committed offset and sees no false gap. And aiokafka's
+   `seek_to_committed` leaves a partition with no commit yet (or a commit of 0) where its
+   prefetch stopped: such a partition is sought to its beginning instead.
 """
 
 from __future__ import annotations
@@ -61,6 +63,12 @@ def guard_stale_fetches() -> None:
 
     async def seek_to_committed(self: Any) -> Any:
         offsets = await original_seek_to_committed(self)
+        # aiokafka seeks only where the committed offset is above 0; a partition with no
+        # commit yet keeps the position its prefetch reached, and what was prefetched and
+        # dropped before would be committed over: read those from their beginning
+        fresh = [tp for tp, offset in offsets.items() if not offset]
+        if fresh:
+            await self._thread.seek_to_beginning(*fresh)
         _seek_state(self)["committed"].update(offsets)
         return offsets
 

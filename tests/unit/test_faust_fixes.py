@@ -108,3 +108,24 @@ def test_a_seek_of_another_partition_leaves_this_read_offset_alone() -> None:
 
     assert asyncio.run(drain()) == [10]  # the batch still ends at the seek
     assert loop.consumer._read_offset["tp"] == 10  # but 10 was read: no step back to 9
+
+
+def test_partitions_with_no_commit_are_read_again_from_their_beginning() -> None:
+    """aiokafka leaves a partition without a committed offset where its prefetch stopped;
+    what was prefetched and dropped in a rebalance must be read again, not skipped."""
+    from faust.transport.drivers.aiokafka import Consumer as KafkaConsumer
+
+    guard_offset_commits()
+    sought: list[str] = []
+
+    class Thread:
+        async def seek_to_committed(self) -> dict[str, int | None]:
+            return {"never-committed": None, "committed-at-zero": 0, "committed": 96}
+
+        async def seek_to_beginning(self, *tps: str) -> None:
+            sought.extend(tps)
+
+    fake = SimpleNamespace(_thread=Thread())
+    offsets = asyncio.run(KafkaConsumer.seek_to_committed(fake))  # type: ignore[arg-type]
+    assert offsets["committed"] == 96
+    assert sorted(sought) == ["committed-at-zero", "never-committed"]
