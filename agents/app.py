@@ -20,6 +20,7 @@ from agents.logs import story_fields
 from agents.publish import Outgoing, Publisher, raw_input_of, source_of
 from agents.security import broker_credentials
 from agents.settings import Settings
+from agents.stall_guard import StallGuard
 from agents.topics import topic_specs
 from agents.web import add_views
 from pipeline.enrich import Enricher, Failure, RawInput
@@ -146,6 +147,12 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
             started = time.perf_counter()
             await asyncio.sleep(0.5)
             metrics.EVENT_LOOP_LAG.set(max(0.0, time.perf_counter() - started - 0.5))
+
+    stall_guard = StallGuard([specs["raw"].name, specs["prepared"].name])
+
+    @app.timer(interval=5.0)
+    async def unstick_fetches() -> None:
+        await stall_guard.check(app)
 
     @app.timer(interval=2.0)
     async def sample_lag() -> None:

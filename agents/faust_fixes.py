@@ -14,9 +14,10 @@ unprocessed. Documented in docs/guarantees.md.
    as processed (meant for transaction markers). During a rebalance the consumer seeks back to
    the committed offsets while the loop is still handing out records fetched before the seek;
    the next stale record then looks like a jump, and the records in between, already dropped
-   by the paused stream, are committed unprocessed. `guard_stale_fetches` ends a fetched batch
-   at the first record after any seek and puts back the read offset the seek set, so the loop
-   fetches again from the committed offset and sees no false gap. And aiokafka's
+   by the paused stream, are committed unprocessed. `guard_stale_fetches` drops the rest of a
+   fetched batch's records for every partition sought after the batch was fetched, and puts
+   back the read offset the seek set, so the loop reads them again from the committed offset
+   and sees no false gap. And aiokafka's
    `seek_to_committed` leaves a partition with no commit yet (or a commit of 0) where its
    prefetch stopped: such a partition is sought to its beginning instead.
 """
@@ -102,23 +103,37 @@ def note_seek(consumer: Any, tps: Iterable[Any]) -> None:
 async def fresh_records(
     consumer: Any, batch: AsyncIterator[tuple[Any, Any]]
 ) -> AsyncIterator[tuple[Any, Any]]:
-    """Records of `batch` up to the first seek; then the read offset of the record that was
-    being delivered when the seek came (set by the fetch loop after it) goes back to the
-    seek's, so the loop reads again from there and finds no false gap."""
+    """Records of `batch`, less those of partitions sought back after the batch was fetched
+    (the seek made them stale: they are fetched again from the seek's position). Records of
+    other partitions go on. The fetch loop sets a partition's read offset after delivering its
+    record; when the seek came during that delivery, the seek's read offset is put back."""
     state = _seek_state(consumer)
-    epoch = state["epoch"]
-    last_tp = None
+    fetched_at: int | None = None
+    delivering = None
     try:
         async for tp, message in batch:
-            if state["epoch"] != epoch:
-                break
-            last_tp = tp
+            if fetched_at is None:  # the batch arrives with its first record
+                fetched_at = state["epoch"]
+            _settle(consumer, state, delivering, fetched_at)
+            delivering = None
+            if _sought_since(state, tp, fetched_at):
+                continue
+            delivering = tp
             yield tp, message
     finally:
         await batch.aclose()  # type: ignore[attr-defined]
-        seeked, read = state["read"].get(last_tp, (epoch, None))
-        if seeked > epoch:  # the record's partition itself was seeked since the batch began
-            consumer._read_offset[last_tp] = read
+        if fetched_at is not None:
+            _settle(consumer, state, delivering, fetched_at)
+
+
+def _sought_since(state: dict[str, Any], tp: Any, epoch: int) -> bool:
+    sought, _ = state["read"].get(tp, (0, None))
+    return bool(sought > epoch)
+
+
+def _settle(consumer: Any, state: dict[str, Any], tp: Any, epoch: int) -> None:
+    if tp is not None and _sought_since(state, tp, epoch):
+        consumer._read_offset[tp] = state["read"][tp][1]
 
 
 def _seek_state(consumer: Any) -> dict[str, Any]:

@@ -89,14 +89,22 @@ STORY_SIZE = Histogram(
 REBALANCES = Counter(
     "wirestream_rebalances", "Consumer-group rebalances seen by this worker.", registry=REGISTRY
 )
+STALLS_RECOVERED = Counter(
+    "wirestream_fetch_stalls_recovered",
+    "Times partitions fetched past their commit but never handed out were read again.",
+    registry=REGISTRY,
+)
 EVENT_LOOP_LAG = Gauge(
     "wirestream_event_loop_lag_seconds",
     "How late the event loop ran a 1 s timer, last sample.",
     registry=REGISTRY,
 )
 INGEST_REQUESTS = Counter(
-    "wirestream_ingest_requests", "POST /stories requests, by HTTP status answered.",
-    ["status"], registry=REGISTRY)
+    "wirestream_ingest_requests",
+    "POST /stories requests, by HTTP status answered.",
+    ["status"],
+    registry=REGISTRY,
+)
 BUILD_INFO = Gauge(
     "wirestream_build_info",
     "Version of wirestream and of the Kafka it was built against.",
@@ -121,6 +129,8 @@ METRIC_NAMES = frozenset(
         "wirestream_story_size_bytes",
         "wirestream_rebalances_total",
         "wirestream_event_loop_lag_seconds",
-        "wirestream_build_info", "wirestream_ingest_requests_total",
+        "wirestream_build_info",
+        "wirestream_ingest_requests_total",
+        "wirestream_fetch_stalls_recovered_total",
     }
 )

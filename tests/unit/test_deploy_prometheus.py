@@ -45,6 +45,7 @@ CONTRACT: dict[str, str] = {
     "wirestream_event_loop_lag_seconds": "gauge",
     "wirestream_build_info": "gauge",
     "wirestream_ingest_requests_total": "counter",
+    "wirestream_fetch_stalls_recovered_total": "counter",
 }
 
 REQUIRED_ALERTS = {

@@ -90,13 +90,13 @@ def test_without_a_seek_every_record_is_handed_out() -> None:
     assert loop.gaps == [(12, 14)]  # a real hole (e.g. transaction markers) still counts
 
 
-def test_a_seek_of_another_partition_leaves_this_read_offset_alone() -> None:
+def test_a_seek_of_another_partition_leaves_this_partition_flowing() -> None:
     loop = FetchLoop(committed=9)
-    note_seek(loop.consumer, ["tp"])  # long ago: the partition was seeked to 9
+    note_seek(loop.consumer, ["tp"])  # long ago: the partition was sought to 9
 
     async def batch() -> AsyncIterator[tuple[str, int]]:
         yield "tp", 10
-        note_seek(loop.consumer, ["other"])  # now a different partition is seeked
+        note_seek(loop.consumer, ["other"])  # now a different partition is sought
         yield "tp", 11
 
     async def drain() -> list[int]:
@@ -106,8 +106,29 @@ def test_a_seek_of_another_partition_leaves_this_read_offset_alone() -> None:
             seen.append(offset)
         return seen
 
-    assert asyncio.run(drain()) == [10]  # the batch still ends at the seek
-    assert loop.consumer._read_offset["tp"] == 10  # but 10 was read: no step back to 9
+    # its position was not moved back, so dropping 11 here would skip it for good
+    assert asyncio.run(drain()) == [10, 11]
+    assert loop.consumer._read_offset["tp"] == 11  # no step back to 9
+
+
+def test_a_batch_fetched_after_the_seek_is_handed_out_whole() -> None:
+    """The fetch loop may be waiting for records while the seek happens; what then arrives
+    comes from the new position and must all be delivered (dropping it stalled partitions)."""
+    loop = FetchLoop(committed=31)
+
+    async def batch() -> AsyncIterator[tuple[str, int]]:
+        loop.consumer._read_offset["tp"] = 28
+        note_seek(loop.consumer, ["tp"])  # rebalance: sought back before the fetch returned
+        for offset in (29, 30, 31, 32):
+            yield "tp", offset
+
+    async def drain() -> None:
+        async for tp, offset in fresh_records(loop.consumer, batch()):
+            loop.delivered.append(offset)
+            loop.consumer._read_offset[tp] = offset
+
+    asyncio.run(drain())
+    assert loop.delivered == [29, 30, 31, 32]
 
 
 def test_partitions_with_no_commit_are_read_again_from_their_beginning() -> None:
