@@ -5,6 +5,7 @@ entity -> a hopping-windowed Faust table of mention counts -> `GET /trending`.
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -69,6 +70,35 @@ def top_entities(
             for count, name, entity_label in ranked[: max(0, limit)]]
 
 
+def mention_partition(key: str, partitions: int) -> int:
+    """The mentions-topic partition (and so the table partition) of an entity key: the same
+    on every worker and in every run."""
+    return zlib.crc32(key.encode("utf-8")) % partitions
+
+
+def bundles(counts: Mapping[str, int], partitions: int) -> dict[int, dict[str, int]]:
+    """Mention counts split by the partition each entity key belongs to."""
+    split: dict[int, dict[str, int]] = {}
+    for key, count in counts.items():
+        split.setdefault(mention_partition(key, partitions), {})[key] = count
+    return split
+
+
+def read_bundle(value: bytes | None) -> dict[str, int]:
+    """A bundle's counts; anything that is not a JSON object of positive counts counts nothing."""
+    try:
+        decoded = orjson.loads(value or b"")
+    except orjson.JSONDecodeError:
+        return {}
+    if not isinstance(decoded, dict):
+        return {}
+    return {
+        key: count
+        for key, count in decoded.items()
+        if isinstance(count, int) and not isinstance(count, bool) and count > 0
+    }
+
+
 def parse_limit(raw: str | None) -> int:
     """`?limit=` as a number between 1 and MAX_LIMIT; anything unreadable is the default."""
     try:
@@ -82,10 +112,18 @@ class Trending:
     """The windowed table and the two agents that feed it.
 
     Agent 1 reads the enriched topic (consumer-group semantics: each event counted once per
-    group) and sends one message per entity to an internal topic keyed by entity. Agent 2 reads
-    that topic, so each entity key lives on exactly one partition and one worker, and adds to
-    the hopping-windowed table. A worker serves the keys of the partitions it holds.
+    group), adds up the mentions of up to a second of events, and sends one bundle of counts to
+    each partition of an internal topic: an entity's partition is a hash of its key, so each
+    entity key lives on exactly one partition and one worker. Agent 2 adds each bundle to the
+    hopping-windowed table. A worker serves the keys of the partitions it holds.
+
+    Bundling is for the broker: every table update writes changelog records for each window it
+    touches, and one message per entity per story made trending 24 of the 29 Kafka records a
+    story cost (docs/performance.md).
     """
+
+    BUNDLE_EVENTS = 500  # enriched events added up into one round of bundles, at most ...
+    BUNDLE_SECONDS = 1.0  # ... or what arrived within this long
 
     def __init__(self, app: faust.App, settings: Settings, enriched_topic: Any) -> None:
         self.app = app
@@ -107,26 +145,29 @@ class Trending:
         )
 
     async def split_mentions(self, stream: Any) -> None:
-        async for event in stream.events():
-            stamp = event.message.timestamp
-            if stamp and stamp < time.time() - self.size:
-                continue  # older than any open window: nothing to count
-            try:
-                decoded = orjson.loads(event.value)
-            except orjson.JSONDecodeError:
-                continue
-            if not isinstance(decoded, dict):
-                continue
-            for key, count in mention_counts(decoded).items():
-                await self.mentions_topic.send(key=key.encode(), value=str(count).encode())
+        async for events in stream.take_events(self.BUNDLE_EVENTS, within=self.BUNDLE_SECONDS):
+            oldest = time.time() - self.size
+            counts: dict[str, int] = {}
+            for event in events:
+                stamp = event.message.timestamp
+                if stamp and stamp < oldest:
+                    continue  # older than any open window: nothing to count
+                try:
+                    decoded = orjson.loads(event.value)
+                except orjson.JSONDecodeError:
+                    continue
+                if isinstance(decoded, dict):
+                    for key, count in mention_counts(decoded).items():
+                        counts[key] = counts.get(key, 0) + count
+            for partition, bundle in bundles(counts, self.partitions).items():
+                await self.mentions_topic.send(
+                    key=b"%d" % partition, value=orjson.dumps(bundle), partition=partition
+                )
 
     async def count_mentions(self, stream: Any) -> None:
         async for event in stream.events():
-            try:
-                key, count = event.key.decode(), int(event.value)
-            except (AttributeError, UnicodeDecodeError, ValueError):
-                continue
-            self.table[key] += count
+            for key, count in read_bundle(event.value).items():
+                self.table[key] += count
 
     def current(self) -> Iterable[tuple[str, int]]:
         """(key, mentions) in the window that covers the last `size` seconds up to now."""

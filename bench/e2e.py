@@ -120,7 +120,7 @@ class Session:
     ) -> None:
         from agents.settings import load_settings
 
-        tag = uuid.uuid4().hex[:8]
+        tag = self.tag = uuid.uuid4().hex[:8]
         self.tmp = Path(tempfile.mkdtemp(prefix=f"wirestream-bench-{tag}-"))
         base = load_settings().model_copy(
             update={
@@ -425,11 +425,20 @@ class Session:
     def measure(self, phase: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Run `phase(*args, **kwargs)` (a push); add what the workers did meanwhile: CPU split
         between main processes and NLP pools, pool busy share, batch sizes, time per stage."""
+        from bench.kafka_records import RecordCounter, per_story
+
+        marks = (f"bench-{self.tag}", f"wirestream-bench-{self.tag}")
+        counter = RecordCounter(self.settings[0].broker, marks)
+        records = counter.snapshot()
         (main, pool), before = self.tree_cpu(), self.totals()
         broker, client = self._broker_cpu(), sum(os.times()[:2])
         result: dict[str, Any] = phase(*args, **kwargs)
         (main_after, pool_after), after = self.tree_cpu(), self.totals()
         broker, client = self._broker_cpu() - broker, sum(os.times()[:2]) - client
+        result["kafka_records_per_story"] = per_story(
+            records, counter.snapshot(), result["stories"], marks
+        )
+        counter.close()
         delta = {k: v - before.get(k, 0.0) for k, v in after.items()}
         n, pools = result["stories"], len(self.procs) * self.settings[0].nlp_processes
         stages = {}

@@ -141,6 +141,13 @@ def render(report: dict[str, Any]) -> str:
                 f"bench client {burst['client_cpu_ms_per_story']:.0f} ms"
             )
             lines.append(_stages(f"stage ms/story, {key} burst:", burst["stage_ms_per_story"]))
+            records = burst.get("kafka_records_per_story")
+            if records:
+                lines.append(
+                    f"Kafka records/story, {key} burst: {records['total']:.1f} ("
+                    + ", ".join(f"{t} {n:.1f}" for t, n in records["by_topic"].items())
+                    + ")"
+                )
     lines.append(_stages("stage ms/story, offline:", offline["stage_ms_per_story"]))
     lines += ["", "targets:"]
     for name, v in report["targets"].items():

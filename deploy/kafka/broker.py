@@ -7,6 +7,7 @@ Used by `wirestream broker`, the demo and the integration-test fixtures.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -264,12 +265,8 @@ class LocalBroker:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         config = self.write_config()
         if not (self.data_dir / "meta.properties").exists():
-            cluster_id = uuid.uuid4().bytes
-            import base64
-
-            cid = base64.urlsafe_b64encode(cluster_id).decode().rstrip("=")
             fmt = subprocess.run(
-                self._format_command(libs, config, cid),
+                self._format_command(libs, config, new_cluster_id()),
                 capture_output=True,
                 text=True,
                 check=False,
@@ -371,3 +368,12 @@ def tail(path: Path, lines: int = 25) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except FileNotFoundError:
         return "(no log written)"
+
+
+def new_cluster_id() -> str:
+    """A random KRaft cluster id: 16 bytes in URL-safe base64. One that starts with "-" would
+    be read as an option by the storage tool (it happens to 1 id in 64), so none does."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id

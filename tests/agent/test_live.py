@@ -20,7 +20,15 @@ from agents.app import create_app
 from agents.live_feed import LiveFeed, stream_events
 from agents.settings import Settings
 from agents.story_cards import StoryFilter, summarise
-from agents.trending import entity_key, mention_counts, parse_limit, top_entities
+from agents.trending import (
+    bundles,
+    entity_key,
+    mention_counts,
+    mention_partition,
+    parse_limit,
+    read_bundle,
+    top_entities,
+)
 from pipeline.enrich import Enricher
 from pipeline.testing import FakeLanguageModel, simple_entities
 
@@ -241,16 +249,33 @@ def test_mention_counts_and_ranking() -> None:
     assert (parse_limit("5"), parse_limit("x"), parse_limit("100000")) == (5, 20, 200)
 
 
+def test_bundles_split_counts_by_a_stable_partition_and_read_back() -> None:
+    counts = {entity_key(f"Name {i}", "PERSON"): i + 1 for i in range(40)}
+    split = bundles(counts, 4)
+    assert len(split) > 1  # 40 keys do not all hash to one of 4 partitions
+    assert {k: v for bundle in split.values() for k, v in bundle.items()} == counts
+    for partition, bundle in split.items():
+        assert all(mention_partition(key, 4) == partition for key in bundle)
+        assert read_bundle(orjson.dumps(bundle)) == bundle
+    # the partition is a fixed hash, not Python's per-run string hash
+    assert mention_partition(entity_key("Lena Holm", "PERSON"), 4) == 3
+    assert read_bundle(b'{"a": 2, "b": -1, "c": "3", "d": true}') == {"a": 2}
+    assert read_bundle(b"nonsense") == read_bundle(None) == {}
+
+
 class RecordingTopic:
     def __init__(self, name: str) -> None:
         self.name = name
         self.sent: list[tuple[bytes, bytes]] = []
+        self.partitions: list[int | None] = []
 
     def get_topic_name(self) -> str:
         return self.name
 
-    async def send(self, *, key: bytes, value: bytes, **_: Any) -> None:
+    async def send(self, *, key: bytes, value: bytes, partition: int | None = None,
+                   **_: Any) -> None:
         self.sent.append((key, value))
+        self.partitions.append(partition)
 
 
 @pytest.fixture
@@ -275,15 +300,23 @@ def test_trending_counts_flow_from_enriched_events_to_the_endpoint(app: Any) -> 
 
     async def scenario() -> Any:
         async with split.test_context() as running:
-            await running.put(orjson.dumps(story("a", HOLM, OSLO)), key=b"a")
-            await running.put(orjson.dumps(story("b", HOLM)), key=b"b")
-            await running.put(b"not json", key=b"c")
-        assert sorted(recording.sent) == sorted([
-            (entity_key(*HOLM).encode(), b"2"), (entity_key(*OSLO).encode(), b"2"),
-            (entity_key(*HOLM).encode(), b"2")])
+            for value, key in ((orjson.dumps(story("a", HOLM, OSLO)), b"a"),
+                               (orjson.dumps(story("b", HOLM)), b"b"), (b"not json", b"c")):
+                await running.put(value, key=key, wait=False)
+            for _ in range(100):  # one round of bundles once the batch window closes
+                if recording.sent:
+                    break
+                await asyncio.sleep(0.05)
+        holm, oslo = entity_key(*HOLM), entity_key(*OSLO)
+        expected = {}
+        for key, mentions in ((holm, 4), (oslo, 2)):  # Holm's two stories added up, once
+            expected.setdefault(mention_partition(key, 2), {})[key] = mentions
+        assert {int(k): orjson.loads(v) for k, v in recording.sent} == expected
+        assert sorted(recording.partitions) == sorted(expected)  # each bundle to its partition
         async with count.test_context() as running:
-            for key, value in recording.sent:
-                await running.put(value, key=key)
+            for (key, value), partition in zip(recording.sent, recording.partitions):
+                await running.put(value, key=key, partition=partition)
+            await running.put(b"[1, 2]", key=b"0")  # not a bundle: counts nothing
         async with TestClient(TestServer(app.web.web_app)) as client:
             response = await client.get("/trending", params={"limit": "1"})
             return response.status, await response.json()
