@@ -70,6 +70,7 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
         enricher
         or Enricher(LanguageModel(settings.model), max_story_bytes=settings.max_story_bytes),
         settings.nlp_processes,
+        settings.finish_processes,
     )
     publisher = Publisher(topics["enriched"], topics["dead_letter"])
     app.wirestream = {  # type: ignore[attr-defined]

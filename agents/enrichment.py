@@ -1,6 +1,10 @@
 """Runs the pipeline's Enricher off the event loop: in a pool of processes that each load the
 model once, or in one thread (tests, nlp_processes=0). A batch is split across the processes.
-Every input gets an outcome: a crash or error in the pool never loses or wedges a batch."""
+With finishing processes (finish_processes > 0) the NLP processes only read (the stages before
+the model, then the model) and hand text and spans to a finishing process for entities, quotes
+and time expressions: an NLP process then spends its core on the model alone and reads the
+next batch while the last one is finished. Every input gets an outcome: a crash or error in
+either pool never loses or wedges a batch."""
 
 from __future__ import annotations
 
@@ -8,11 +12,11 @@ import asyncio
 import logging
 import multiprocessing
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from pipeline.enrich import Enricher, Failure, Outcome, RawInput
+from pipeline.enrich import Enricher, Failure, Outcome, RawInput, Read
 from pipeline.story import Story
 
 log = logging.getLogger(__name__)
@@ -25,12 +29,38 @@ Item = RawInput | Story
 def _start_process(enricher: Enricher) -> None:
     global _process_enricher
     _process_enricher = enricher
+    _name_process("wirestream-nlp")
     enricher.model(["Warm-up."])  # load the model now, not on the first real batch
+
+
+def _start_finisher(enricher: Enricher) -> None:
+    global _process_enricher
+    _process_enricher = enricher
+    _name_process("wirestream-fin")
+
+
+def _name_process(name: str) -> None:
+    """Show what a pool process is in `top` and `ps -o comm` (Linux; elsewhere a no-op)."""
+    try:
+        with open("/proc/self/comm", "w", encoding="ascii") as comm:
+            comm.write(name[:15])
+    except OSError:
+        pass
 
 
 def _enrich_in_process(batch: Sequence[Item]) -> list[Outcome]:
     assert _process_enricher is not None, "pool process started without an Enricher"
     return _process_enricher(batch)
+
+
+def _read_in_process(batch: Sequence[Item]) -> list[Read | Failure]:
+    assert _process_enricher is not None, "pool process started without an Enricher"
+    return _process_enricher.read(batch)
+
+
+def _finish_in_process(reads: Sequence[Read | Failure]) -> list[Outcome]:
+    assert _process_enricher is not None, "pool process started without an Enricher"
+    return _process_enricher.finish(reads)
 
 
 def crashed(attempts: int) -> Failure:
@@ -57,11 +87,13 @@ class EnrichmentPool:
     # a pool process killed from outside (OOM killer, operator) is not the story's fault
     ISOLATED_ATTEMPTS = 2
 
-    def __init__(self, enricher: Enricher, processes: int) -> None:
+    def __init__(self, enricher: Enricher, processes: int, finishers: int = 0) -> None:
         self.enricher = enricher
         self.processes = processes
+        self.finishers = finishers if processes > 0 else 0
         self.restarts = 0
         self._executor: Executor | None = None
+        self._finisher: Executor | None = None
         self._lock = threading.Lock()  # warm_up starts the pool from a thread
 
     def _start(self) -> Executor:
@@ -70,23 +102,31 @@ class EnrichmentPool:
                 if self.processes == 0:
                     self._executor = ThreadPoolExecutor(1, thread_name_prefix="wirestream-nlp")
                 else:
-                    self._executor = ProcessPoolExecutor(
-                        self.processes,
-                        mp_context=multiprocessing.get_context("spawn"),
-                        initializer=_start_process,
-                        initargs=(self.enricher,),
-                    )
+                    self._executor = self._processes(self.processes, _start_process)
+            if self._finisher is None and self.finishers > 0:
+                self._finisher = self._processes(self.finishers, _start_finisher)
             return self._executor
 
+    def _processes(self, count: int, initializer: Callable[[Enricher], None]) -> Executor:
+        return ProcessPoolExecutor(
+            count,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=initializer,
+            initargs=(self.enricher,),
+        )
+
     def warm_up(self) -> None:
-        """Start the pool and load the model in every process before the first batch."""
+        """Start the pools and load the model in every process before the first batch."""
         executor = self._start()
         if self.processes == 0:
             executor.submit(self.enricher.model, ["Warm-up."]).result()
-        else:
-            futures = [executor.submit(_enrich_in_process, ()) for _ in range(self.processes)]
-            for future in futures:
-                future.result()
+            return
+        futures = [executor.submit(_enrich_in_process, ()) for _ in range(self.processes)]
+        if self._finisher is not None:
+            finishers = range(self.finishers)
+            futures += [self._finisher.submit(_finish_in_process, ()) for _ in finishers]
+        for future in futures:
+            future.result()
 
     async def enrich(self, batch: Sequence[Item]) -> list[Outcome]:
         """Enrich a batch off the loop; one outcome per input, in order, never an exception
@@ -125,13 +165,7 @@ class EnrichmentPool:
             return await loop.run_in_executor(executor, self.enricher, batch)
         size = max(1, -(-len(batch) // self.processes))
         chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
-        try:
-            results = await asyncio.gather(
-                *(loop.run_in_executor(executor, _enrich_in_process, chunk) for chunk in chunks)
-            )
-        except BrokenProcessPool as exc:
-            exc.executor = executor  # type: ignore[attr-defined]  # which pool died
-            raise
+        results = await asyncio.gather(*(self._chunk(executor, chunk) for chunk in chunks))
         outcomes = [outcome for chunk in results for outcome in chunk]
         if len(outcomes) != len(batch):
             raise RuntimeError(
@@ -139,17 +173,33 @@ class EnrichmentPool:
             )
         return outcomes
 
+    async def _chunk(self, executor: Executor, chunk: Sequence[Item]) -> list[Outcome]:
+        """One chunk through an NLP process, and a finishing process when there is one."""
+        loop = asyncio.get_running_loop()
+        finisher = self._finisher
+        current = executor
+        try:
+            if finisher is None:
+                return await loop.run_in_executor(executor, _enrich_in_process, chunk)
+            reads = await loop.run_in_executor(executor, _read_in_process, chunk)
+            current = finisher
+            return await loop.run_in_executor(finisher, _finish_in_process, reads)
+        except BrokenProcessPool as exc:
+            exc.executor = current  # type: ignore[attr-defined]  # which pool died
+            raise
+
     def restart(self, broken: Executor | None = None) -> None:
-        """Replace a broken pool; its processes load the model again (a second or two). Two
+        """Replace broken pools; the NLP processes load the model again (a second or two). Two
         batches in flight both see the same pool die: only the first replaces it."""
         with self._lock:
-            if broken is not None and broken is not self._executor:
+            if broken is not None and broken not in (self._executor, self._finisher):
                 return
         self.restarts += 1
         self.close()
 
     def close(self) -> None:
         with self._lock:
-            if self._executor is not None:
-                self._executor.shutdown(wait=False, cancel_futures=True)
-                self._executor = None
+            for executor in (self._executor, self._finisher):
+                if executor is not None:
+                    executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = self._finisher = None

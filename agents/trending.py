@@ -114,12 +114,14 @@ class Trending:
     Agent 1 reads the enriched topic (consumer-group semantics: each event counted once per
     group), adds up the mentions of up to a second of events, and sends one bundle of counts to
     each partition of an internal topic: an entity's partition is a hash of its key, so each
-    entity key lives on exactly one partition and one worker. Agent 2 adds each bundle to the
-    hopping-windowed table. A worker serves the keys of the partitions it holds.
+    entity key lives on exactly one partition and one worker. Agent 2 adds each bundle to a
+    table of tumbling windows of `step` seconds; the last hour is the sum of the last
+    WINDOW_STEPS of them (the same span a hopping window of `size` and `step` covers). A worker
+    serves the keys of the partitions it holds.
 
-    Bundling is for the broker: every table update writes changelog records for each window it
-    touches, and one message per entity per story made trending 24 of the 29 Kafka records a
-    story cost (docs/performance.md).
+    Both choices are for the broker: every table update writes one changelog record per window
+    it touches (six with a hopping window), and one message per entity per story made trending
+    24 of the 29 Kafka records a story cost (docs/performance.md).
     """
 
     BUNDLE_EVENTS = 500  # enriched events added up into one round of bundles, at most ...
@@ -138,7 +140,7 @@ class Trending:
             "trending-entities", default=int, key_type=str, value_type=int,
             partitions=settings.partitions,
             help="Entity mentions per hopping window, keyed by label and canonical name.",
-        ).hopping(self.size, self.step, expires=self.size + self.step, key_index=True)
+        ).tumbling(self.step, expires=self.size + self.step, key_index=True)
         app.agent(enriched_topic, name="trending-split-mentions")(self.split_mentions)
         self.counter = app.agent(self.mentions_topic, name="trending-count-mentions")(
             self.count_mentions
@@ -169,15 +171,24 @@ class Trending:
             for key, count in read_bundle(event.value).items():
                 self.table[key] += count
 
-    def current(self) -> Iterable[tuple[str, int]]:
-        """(key, mentions) in the window that covers the last `size` seconds up to now."""
-        items: Any = self.table.items()  # a WindowedItemsView
-        return items.now()  # type: ignore[no-any-return]
+    def current(self, now: float | None = None) -> Iterable[tuple[str, int]]:
+        """(key, mentions) over the last WINDOW_STEPS tumbling windows up to `now`."""
+        now = time.time() if now is None else now
+        window: Any = self.table.table.window
+        buckets = [window.current(now - i * self.step) for i in range(WINDOW_STEPS)]
+        inner: Any = self.table.table  # keyed by (entity key, window range); default 0
+        index: Any = self.table.key_index_table  # every key counted in any window
+        for key in list(index.keys()):
+            yield key, sum(inner.get((key, bucket)) or 0 for bucket in buckets)
+
+    def span(self, now: float) -> tuple[float, float]:
+        """Start and end of the WINDOW_STEPS windows that `current` adds up."""
+        end = (now // self.step) * self.step + self.step
+        return end - WINDOW_STEPS * self.step, end
 
     def snapshot(self, limit: int = DEFAULT_LIMIT, label: str | None = None) -> dict[str, Any]:
         now = time.time()
-        window: Any = self.table.table.window
-        start, end = window.earliest(now)
+        start, end = self.span(now)
         held = self.held_partitions()
         return {
             "window_seconds": self.size,
@@ -185,7 +196,7 @@ class Trending:
             "window_start": _iso(start),
             "window_end": _iso(end),
             "as_of": _iso(now),
-            "entities": top_entities(self.current(), limit, label),
+            "entities": top_entities(self.current(now), limit, label),
             "partitions_held": held,
             "partitions_total": self.partitions,
             "complete": len(held) >= self.partitions,

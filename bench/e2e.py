@@ -66,6 +66,11 @@ def free_port() -> int:
 
 def proc_table() -> dict[int, tuple[int, float, int]]:
     """pid -> (parent pid, CPU seconds, RSS bytes) of every process, read from /proc."""
+    return {pid: row[:3] for pid, row in proc_rows().items()}
+
+
+def proc_rows() -> dict[int, tuple[int, float, int, str]]:
+    """pid -> (parent pid, CPU seconds, RSS bytes, name) of every process, from /proc."""
     table = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -73,9 +78,11 @@ def proc_table() -> dict[int, tuple[int, float, int]]:
                 stat = Path(entry.path, "stat").read_bytes()
             except OSError:
                 continue
-            f = stat[stat.rindex(b")") + 2 :].split()  # fields after "pid (comm)", from state
+            end = stat.rindex(b")")
+            name = stat[stat.index(b"(") + 1 : end].decode("utf-8", "replace")
+            f = stat[end + 2 :].split()  # fields after "pid (comm)", from state
             cpu = (int(f[11]) + int(f[12])) / TICK
-            table[int(entry.name)] = (int(f[1]), cpu, int(f[21]) * PAGE)
+            table[int(entry.name)] = (int(f[1]), cpu, int(f[21]) * PAGE, name)
     return table
 
 
@@ -117,6 +124,7 @@ class Session:
         batch_size: int,
         profile: Path | None = None,
         broker_pid: int | None = None,
+        cores: Sequence[int] = (),
     ) -> None:
         from agents.settings import load_settings
 
@@ -144,12 +152,13 @@ class Session:
         self.dead: dict[tuple[int, int], float] = {}  # raw (partition, offset) -> timestamp
         self.reasons: dict[tuple[int, int], str] = {}  # raw (partition, offset) -> why
         self.peak = [{"tree": 0, "main": 0, "pool_process": 0} for _ in range(workers)]
-        self.cpu: dict[int, tuple[bool, float]] = {}  # pid -> (in a pool?, CPU seconds)
+        self.cpu: dict[int, tuple[str, float]] = {}  # pid -> (main, nlp or fin, CPU seconds)
         self.lag: list[float] = []
         self.lock, self.stopping = threading.Lock(), threading.Event()
         self.threads: list[threading.Thread] = []
         self.profile, self.profiles = profile, list[str]()
         self.broker_pid = broker_pid
+        self.cores = list(cores)  # worker i and its pool run on cores[i] only, when given
 
     def start(self, warm: list[WireStory]) -> float:
         """Start the workers; ready once every raw partition is assigned and warm-up stories
@@ -184,6 +193,8 @@ class Session:
                         start_new_session=True,
                     )
                 )
+            if self.cores:  # before the worker spawns its pool: the pool inherits it
+                os.sched_setaffinity(self.procs[-1].pid, {self.cores[i % len(self.cores)]})
         for target in (self._collect, self._sample, self._scrape):
             self.threads.append(threading.Thread(target=target, daemon=True))
             self.threads[-1].start()
@@ -348,6 +359,9 @@ class Session:
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            # the instrument shares the cores with what it measures: kafka-python checks CRCs
+            # in pure Python, which cost more CPU per enriched record than the rest of it
+            check_crcs=False,
         )
         consumer.assign(
             [TopicPartition(self.out, p) for p in range(self.partitions)]
@@ -382,9 +396,9 @@ class Session:
     def tree_cpu(self) -> tuple[float, float]:
         """Sample /proc: update each worker tree's peak RSS; return CPU seconds used so far by
         the worker main processes and by their children (the NLP pools)."""
-        table = proc_table()
+        table = proc_rows()
         children: dict[int, list[int]] = {}
-        for pid, (parent, _, _) in table.items():
+        for pid, (parent, *_) in table.items():
             children.setdefault(parent, []).append(pid)
         with self.lock:
             for index, proc in enumerate(self.procs):
@@ -394,15 +408,23 @@ class Session:
                     if pid in table:
                         tree.append(pid)
                         todo.extend(children.get(pid, ()))
-                        self.cpu[pid] = (pid != proc.pid, table[pid][1])
+                        name = table[pid][3].removeprefix("wirestream-")
+                        role = "main" if pid == proc.pid else name
+                        self.cpu[pid] = (role, table[pid][1])
                 peak = self.peak[index]
                 peak["tree"] = max(peak["tree"], sum(table[p][2] for p in tree))
                 peak["main"] = max(peak["main"], table[tree[0]][2] if tree else 0)
                 peak["pool_process"] = max([peak["pool_process"], *(table[p][2] for p in tree[1:])])
             return (
-                sum(cpu for pool, cpu in self.cpu.values() if not pool),
-                sum(cpu for pool, cpu in self.cpu.values() if pool),
+                sum(cpu for role, cpu in self.cpu.values() if role == "main"),
+                sum(cpu for role, cpu in self.cpu.values() if role != "main"),
             )
+
+    def finishing_cpu(self) -> float:
+        """CPU seconds of the finishing processes (named wirestream-fin) so far: the part of
+        the pools' CPU that is not the model's."""
+        with self.lock:
+            return sum(cpu for role, cpu in self.cpu.values() if role == "fin")
 
     def _scrape(self) -> None:
         while not self.stopping.wait(1.0):
@@ -431,9 +453,11 @@ class Session:
         counter = RecordCounter(self.settings[0].broker, marks)
         records = counter.snapshot()
         (main, pool), before = self.tree_cpu(), self.totals()
+        finishing = self.finishing_cpu()
         broker, client = self._broker_cpu(), sum(os.times()[:2])
         result: dict[str, Any] = phase(*args, **kwargs)
         (main_after, pool_after), after = self.tree_cpu(), self.totals()
+        finishing = self.finishing_cpu() - finishing
         broker, client = self._broker_cpu() - broker, sum(os.times()[:2]) - client
         result["kafka_records_per_story"] = per_story(
             records, counter.snapshot(), result["stories"], marks
@@ -452,7 +476,9 @@ class Session:
                 "cpu_seconds_per_story": (main_after - main + pool_after - pool) / n,
                 "main_cpu_ms_per_story": 1000 * (main_after - main) / n,
                 "pool_cpu_ms_per_story": 1000 * (pool_after - pool) / n,
-                "pool_busy_share": (pool_after - pool) / (result["seconds"] * pools),
+                "finish_cpu_ms_per_story": 1000 * finishing / n,
+                # the NLP processes' share of their cores: finishing processes left out
+                "pool_busy_share": (pool_after - pool - finishing) / (result["seconds"] * pools),
                 "broker_cpu_ms_per_story": 1000 * broker / n if self.broker_pid else None,
                 "client_cpu_ms_per_story": 1000 * client / n,
                 "mean_batch": delta.get("wirestream_batch_size_stories_sum", 0.0) / batches

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 TARGETS = {"e2e_vs_limit": 0.9, "steady_p99_seconds": 1.0, "scaling": 1.8, "rss_gb": 1.5}
+SESSIONS = ("e2e", "e2e_scaled", "e2e_pinned", "e2e_pinned_scaled")
 
 
 def limit_rate(report: dict[str, Any]) -> float:
@@ -22,12 +23,14 @@ def verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     burst = e2e.get("burst", {}).get("stories_per_s")
     p99 = e2e.get("steady", {}).get("latency_s", {}).get("p99")
     scaling = scaled["burst"]["stories_per_s"] / burst if scaled and burst else None
+    pinned = _ratio(report.get("e2e_pinned"), report.get("e2e_pinned_scaled"))
     trees = [*e2e.get("peak_rss_bytes", []), *scaled.get("peak_rss_bytes", [])]
     rss = max((p["tree"] for p in trees), default=None)
     measured = {
         "e2e_vs_limit": burst / limit if burst else None,
         "steady_p99_seconds": p99,
-        "scaling": scaling,
+        # "two workers (one per core)": with each worker confined to a core when measured so
+        "scaling": pinned if pinned is not None else scaling,
         "rss_gb": rss / 1e9 if rss else None,
     }
     return {
@@ -40,6 +43,12 @@ def verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         }
         for name, value in measured.items()
     }
+
+
+def _ratio(one: dict[str, Any] | None, two: dict[str, Any] | None) -> float | None:
+    if not one or not two:
+        return None
+    return float(two["burst"]["stories_per_s"] / one["burst"]["stories_per_s"])
 
 
 def _row(name: str, run: dict[str, Any], limit: float, latency: bool, memory: str) -> str:
@@ -62,7 +71,8 @@ def render(report: dict[str, Any]) -> str:
     lines = [
         f"wirestream bench: {corpus['stories']} {corpus['kind']} stories, "
         f"{corpus['words_per_story']:.0f} words each on average; {report['processes']} NLP "
-        f"process(es), batch {report['batch_size']}, {report['model']}",
+        f"process(es) per worker (+{report.get('finish_processes', 0)} finishing), batch "
+        f"{report['batch_size']}, {report['model']}",
         f"machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gib']:.1f} GiB, "
         f"Python {m['python']}; load average {m['loadavg']} before, "
         f"{report.get('loadavg_after', '?')} after",
@@ -87,18 +97,19 @@ def render(report: dict[str, Any]) -> str:
     ]
     if "limit_after" in report:
         lines.insert(-1, _row("limit again, after e2e", report["limit_after"], rate, False, ""))
-    for key in ("e2e", "e2e_scaled"):
+    for key in SESSIONS:
         e2e = report.get(key)
         if not e2e:
             continue
         peaks = ", ".join(f"{p['tree'] / 1e9:.2f}" for p in e2e["peak_rss_bytes"])
-        name = f"e2e: {e2e['workers']} worker(s), burst"
+        where = f" on {len(e2e['cores'])} core(s)" if e2e.get("cores") else ""
+        name = f"e2e: {e2e['workers']} worker(s){where}, burst"
         lines.append(_row(name, e2e["burst"], rate, True, f"{peaks} GB/worker tree"))
         if "steady" in e2e:
             steady = e2e["steady"]
             name = f"steady: {steady['rate']:.1f}/s for {steady['stories'] / steady['rate']:.0f} s"
             lines.append(_row(name, steady, rate, True, ""))
-    for key in ("e2e", "e2e_scaled"):
+    for key in SESSIONS:
         for reason in report.get(key, {}).get("failed_starts", []):
             lines.append(f"NOTE {key}: a worker group failed warm-up and was replaced: {reason}")
         for phase, run_ in report.get(key, {}).items():
@@ -129,13 +140,15 @@ def render(report: dict[str, Any]) -> str:
                 f"event-loop lag (/metrics): max {lag['max'] * 1000:.1f} ms, median "
                 f"{lag['median'] * 1000:.1f} ms"
             )
-    for key in ("e2e", "e2e_scaled"):
+    for key in SESSIONS:
         burst = report.get(key, {}).get("burst")
         if burst:
             main, pool = burst["main_cpu_ms_per_story"], burst["pool_cpu_ms_per_story"]
+            finishing = burst.get("finish_cpu_ms_per_story") or 0.0
             lines.append(
-                f"{key} burst: CPU/story main {main:.0f} ms + pool {pool:.0f} ms (limit/e2e CPU "
-                f"{1000 * limit['cpu_seconds_per_story'] / (main + pool):.2f}); pools busy "
+                f"{key} burst: CPU/story main {main:.0f} ms + NLP {pool - finishing:.0f} ms + "
+                f"finishing {finishing:.0f} ms (limit/e2e CPU "
+                f"{1000 * limit['cpu_seconds_per_story'] / (main + pool):.2f}); NLP processes busy "
                 f"{100 * burst['pool_busy_share']:.0f}%; mean batch {burst['mean_batch'] or 0:.1f}"
                 f"; outside the workers: broker {burst['broker_cpu_ms_per_story'] or 0:.0f} ms, "
                 f"bench client {burst['client_cpu_ms_per_story']:.0f} ms"
@@ -149,6 +162,14 @@ def render(report: dict[str, Any]) -> str:
                     + ")"
                 )
     lines.append(_stages("stage ms/story, offline:", offline["stage_ms_per_story"]))
+    free = _ratio(report.get("e2e"), report.get("e2e_scaled"))
+    pinned = _ratio(report.get("e2e_pinned"), report.get("e2e_pinned_scaled"))
+    if free is not None or pinned is not None:
+        shown = [f"{x:.2f}" if x is not None else "not measured" for x in (free, pinned)]
+        lines.append(
+            f"scaling, twice the workers: {shown[0]} with every worker free to use every core; "
+            f"{shown[1]} with one core per worker (the broker and the bench client use any)"
+        )
     lines += ["", "targets:"]
     for name, v in report["targets"].items():
         shown = "not measured" if v["measured"] is None else f"{v['measured']:.2f}"

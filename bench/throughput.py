@@ -57,6 +57,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="also run 2x the workers and report the scaling factor",
     )
     p.add_argument(
+        "--pinned",
+        action="store_true",
+        help="with --scaling: also run the burst with each worker and its pool confined to one "
+        "core (one worker on core 0, then two on cores 0 and 1): scaling one worker per core",
+    )
+    p.add_argument(
         "--partitions",
         type=int,
         default=0,
@@ -229,10 +235,16 @@ def run_session(
     steady: bool,
     cheap: bool,
     limit_rate: float,
+    cores: list[int] | None = None,
 ) -> dict[str, Any]:
     """Fresh topics and group, `workers` worker processes; burst, then steady and cheap runs."""
     partitions = opts.partitions or max(4, 2 * workers)
-    result: dict[str, Any] = {"workers": workers, "partitions": partitions, "failed_starts": []}
+    result: dict[str, Any] = {
+        "workers": workers,
+        "partitions": partitions,
+        "failed_starts": [],
+        "cores": cores,
+    }
     budget = 120 + 3 * len(stories) / max(limit_rate, 0.1)
     for attempt in range(STARTS):
         session = Session(
@@ -243,6 +255,7 @@ def run_session(
             opts.batch_size,
             profile=opts.output if opts.profile else None,
             broker_pid=broker[1],
+            cores=cores or (),
         )
         try:
             warm = load_stories(opts, 8 * workers * opts.processes, start=10**6 + 1000 * attempt)
@@ -296,6 +309,8 @@ def _print_logs(session: Session) -> None:
 
 
 def run(opts: argparse.Namespace) -> dict[str, Any]:
+    from agents.settings import load_settings
+
     stories = load_stories(opts, opts.stories)
     texts = model_inputs(stories)
     words = sum(len(t.split()) for t in texts)
@@ -310,6 +325,7 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
             "seed": opts.seed,
         },
         "processes": opts.processes,
+        "finish_processes": load_settings().finish_processes,
         "batch_size": opts.batch_size,
         "model": opts.model,
     }
@@ -342,6 +358,21 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
                 cheap=False,
                 limit_rate=rate,
             )
+        cpus = sorted(os.sched_getaffinity(0))
+        if opts.scaling and opts.pinned and len(cpus) >= 2 * opts.workers:
+            runs = (("e2e_pinned", opts.workers), ("e2e_pinned_scaled", 2 * opts.workers))
+            for key, count in runs:
+                print(f"{count} worker(s), each confined to one core of {cpus[:count]}...")
+                report[key] = run_session(
+                    opts,
+                    (bootstrap, broker_pid),
+                    count,
+                    stories,
+                    steady=False,
+                    cheap=False,
+                    limit_rate=rate,
+                    cores=cpus[:count],
+                )
     print("limit again: the machine's load may have moved meanwhile...")
     report["limit_after"] = run_parallel("limit", texts, words, opts)
     return report

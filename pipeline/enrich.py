@@ -56,6 +56,16 @@ class Failure:
 Outcome = Enriched | Failure
 
 
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A story the model has read: normalised, with its raw entity spans (None when the model
+    does not run on it, e.g. copy in another language) and the time each stage took so far."""
+
+    story: Story
+    stage_seconds: dict[str, float]
+    spans: list[NerSpan] | None
+
+
 def _default_stages() -> tuple[tuple[str, StoryStage], ...]:
     from pipeline.dateline import extract_dateline
     from pipeline.language import tag_language
@@ -95,6 +105,12 @@ class Enricher:
 
     def __call__(self, batch: Sequence[RawInput | Story]) -> list[Outcome]:
         """Enrich raw messages, or stories as `prepare` returned them, in order."""
+        return self.finish(self.read(batch))
+
+    def read(self, batch: Sequence[RawInput | Story]) -> list[Read | Failure]:
+        """The first half: the cheap stages before the model, then the model over the batch.
+        Its output pickles small (text and spans, no spaCy objects), so `finish` may run in
+        another process while this one reads the next batch."""
         outcomes: list[Outcome | tuple[Story, dict[str, float]]] = [
             self._complete(item, {}) if isinstance(item, Story) else self._prepare(item)
             for item in batch
@@ -118,8 +134,15 @@ class Enricher:
                 outcomes[i][1]["nlp"] = share  # type: ignore[index]
         by_index = dict(zip(ready, spans, strict=True))
         return [
-            self._finish(o[0], o[1], by_index.get(i)) if isinstance(o, tuple) else o
+            Read(o[0], o[1], by_index.get(i)) if isinstance(o, tuple) else o  # type: ignore[misc]
             for i, o in enumerate(outcomes)
+        ]
+
+    def finish(self, reads: Sequence[Read | Failure]) -> list[Outcome]:
+        """The second half: entities, quotes and time expressions from the text and spans."""
+        return [
+            self._finish(r.story, r.stage_seconds, r.spans) if isinstance(r, Read) else r
+            for r in reads
         ]
 
     def prepare(self, item: RawInput) -> tuple[Story, dict[str, float]] | Failure:

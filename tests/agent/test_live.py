@@ -314,7 +314,7 @@ def test_trending_counts_flow_from_enriched_events_to_the_endpoint(app: Any) -> 
         assert {int(k): orjson.loads(v) for k, v in recording.sent} == expected
         assert sorted(recording.partitions) == sorted(expected)  # each bundle to its partition
         async with count.test_context() as running:
-            for (key, value), partition in zip(recording.sent, recording.partitions):
+            for (key, value), partition in zip(recording.sent, recording.partitions, strict=True):
                 await running.put(value, key=key, partition=partition)
             await running.put(b"[1, 2]", key=b"0")  # not a bundle: counts nothing
         async with TestClient(TestServer(app.web.web_app)) as client:
@@ -326,6 +326,21 @@ def test_trending_counts_flow_from_enriched_events_to_the_endpoint(app: Any) -> 
     assert status == 200
     assert body["window_seconds"] == 3600
     assert body["entities"] == [{"name": "Lena Holm", "label": "PERSON", "mentions": 4}]
+
+
+def test_trending_adds_up_the_windows_of_the_last_hour(app: Any) -> None:
+    trending = app.wirestream_live["trending"]
+    inner, index = trending.table.table, trending.table.key_index_table
+    now = 1_800_000_123.0  # 2027-01-15 08:02:03 UTC
+    holm, oslo = entity_key(*HOLM), entity_key(*OSLO)
+    for key, minutes_ago, mentions in ((holm, 0, 1), (holm, 25, 2), (holm, 45, 4),
+                                       (holm, 55, 8), (oslo, 65, 16)):
+        inner.data[(key, inner.window.current(now - 60 * minutes_ago))] = mentions
+        index.data[key] = 1
+    # six 10-minute windows, 07:10 to 08:10: 55 and 65 minutes ago (07:07, 06:57) are out
+    assert dict(trending.current(now)) == {holm: 1 + 2 + 4, oslo: 0}
+    start, end = trending.span(now)
+    assert (end - start, end) == (3600, 1_800_000_600.0)  # up to the end of this 10 minutes
 
 
 def test_stats_report_pipeline_counters_and_pages_are_served(app: Any) -> None:

@@ -253,47 +253,50 @@ def test_sigkilled_workers_lose_nothing(settings: Settings, tmp_path: Path) -> N
     assert len(recoveries) == 3
 
 
-def pool_children(worker_pid: int) -> list[int]:
-    """The worker's NLP pool processes (multiprocessing spawn children), not its tracker."""
+def pool_children(worker_pid: int, name: str = "wirestream-nlp") -> list[int]:
+    """The worker's pool processes of one kind (multiprocessing spawn children named `name`:
+    wirestream-nlp runs the model, wirestream-fin finishes stories after it)."""
     found = []
     for pid in group_pids(worker_pid):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
         except OSError:
             continue
-        if b"spawn_main" in cmdline:
+        if b"spawn_main" in cmdline and comm == name:
             found.append(pid)
     return found
 
 
-def test_killed_nlp_process_is_replaced_and_its_batch_redone(
+def test_killed_pool_processes_are_replaced_and_their_batches_redone(
     settings: Settings, tmp_path: Path
 ) -> None:
-    """Only the NLP pool process is SIGKILLed, twice, mid-batch: the worker (never restarted)
-    replaces it and re-runs that batch story by story; no story is lost or dead-lettered."""
+    """The NLP process, then the finishing process, is SIGKILLed mid-batch: the worker (never
+    restarted) replaces them and re-runs that batch story by story; no story is lost or
+    dead-lettered."""
     ensure_topics(settings)
     pushed = push_stories(
         settings.broker, names(settings)["raw"], make_stories(400, seed=f"pool{SEED}")
     )
     with running_worker(settings, tmp_path / "worker.log") as process:
-        for mark in (60, 200):
+        for mark, kind in ((60, "wirestream-nlp"), (200, "wirestream-fin")):
             wait_until(published_past(settings, mark), 180, f"{mark} events published")
-            (child,) = pool_children(process.pid)
+            (child,) = pool_children(process.pid, kind)
             os.kill(child, signal.SIGKILL)
             killed = time.monotonic()
             before = published(settings)
             wait_until(
-                lambda old=child: pool_children(process.pid) not in ([], [old]),
+                lambda old=child, kind=kind: pool_children(process.pid, kind) not in ([], [old]),
                 60,
-                "a new NLP process",
+                f"a new {kind} process",
             )
             resumed = wait_until(published_past(settings, before), 60, "output after the kill")
             print(
-                f"\nNLP process killed at {before:.0f} events; a new one published "
+                f"\n{kind} process killed at {before:.0f} events; a new one published "
                 f"{time.monotonic() - killed:.1f}s later ({resumed:.1f}s after it appeared)"
             )
             assert process.poll() is None
-        verdict = settle_and_verify(settings, pushed, "nlp process killed x2")
+        verdict = settle_and_verify(settings, pushed, "nlp and finishing processes killed")
         assert process.poll() is None
     assert_complete(verdict, pushed)
 

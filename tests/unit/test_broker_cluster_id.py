@@ -26,5 +26,7 @@ def test_ids_are_22_url_safe_characters_and_differ() -> None:
     ids = {broker.new_cluster_id() for _ in range(500)}
     assert len(ids) == 500
     assert all(len(i) == 22 and not i.startswith("-") for i in ids)
-    assert all(set(i) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-               for i in ids)
+    assert all(
+        set(i) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        for i in ids
+    )
