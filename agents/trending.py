@@ -177,7 +177,8 @@ class Trending:
         window: Any = self.table.table.window
         buckets = [window.current(now - i * self.step) for i in range(WINDOW_STEPS)]
         inner: Any = self.table.table  # keyed by (entity key, window range); default 0
-        index: Any = self.table.key_index_table  # every key counted in any window
+        wrapper: Any = self.table
+        index: Any = wrapper.key_index_table  # every key counted in any window
         for key in list(index.keys()):
             yield key, sum(inner.get((key, bucket)) or 0 for bucket in buckets)
 

@@ -117,19 +117,22 @@ class Enricher:
         readies: list[Read | Failure] = []
         for item in batch:
             done = self._complete(item, {}) if isinstance(item, Story) else self._prepare(item)
-            if isinstance(done, tuple):
-                story, timings = done
-                if _wants_nlp(story) and len(story.body) > self.max_nlp_chars:
-                    done = Failure(
+            if not isinstance(done, tuple):
+                readies.append(done)  # type: ignore[arg-type]  # a Failure
+                continue
+            story, timings = done
+            if _wants_nlp(story) and len(story.body) > self.max_nlp_chars:
+                readies.append(
+                    Failure(
                         "story_too_long",
                         f"the body has {len(story.body)} characters; the language model takes "
                         f"at most {self.max_nlp_chars}: split the story into parts",
                         "nlp",
                         story.story_id,
                     )
-                else:
-                    done = Read(story, timings, None)
-            readies.append(done)  # type: ignore[arg-type]
+                )
+            else:
+                readies.append(Read(story, timings, None))
         return readies
 
     def read(self, readies: Sequence[Read | Failure]) -> list[Read | Failure]:
@@ -148,7 +151,7 @@ class Enricher:
         return read
 
     def finish(self, reads: Sequence[Read | Failure]) -> list[Outcome]:
-        """The second half: entities, quotes and time expressions from the text and spans."""
+        """The last step: entities, quotes and time expressions from the text and spans."""
         return [
             self._finish(r.story, r.stage_seconds, r.spans) if isinstance(r, Read) else r
             for r in reads
