@@ -16,8 +16,9 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
-from pipeline.enrich import Enricher, Failure, Outcome, RawInput, Read
+from pipeline.enrich import Enricher, Failure, Outcome, RawInput
 from pipeline.story import Story
 
 log = logging.getLogger(__name__)
@@ -60,24 +61,11 @@ def _name_process(name: str) -> None:
         pass
 
 
-def _enrich_in_process(batch: Sequence[Item]) -> list[Outcome]:
+def _in_process(step: str, items: Sequence[Any]) -> list[Any]:
+    """Run one of the Enricher's steps in this pool process: "__call__" (all of it), "ready",
+    "read" or "finish"."""
     assert _process_enricher is not None, "pool process started without an Enricher"
-    return _process_enricher(batch)
-
-
-def _ready_in_process(batch: Sequence[Item]) -> list[Read | Failure]:
-    assert _process_enricher is not None, "pool process started without an Enricher"
-    return _process_enricher.ready(batch)
-
-
-def _read_in_process(readies: Sequence[Read | Failure]) -> list[Read | Failure]:
-    assert _process_enricher is not None, "pool process started without an Enricher"
-    return _process_enricher.read(readies)
-
-
-def _finish_in_process(reads: Sequence[Read | Failure]) -> list[Outcome]:
-    assert _process_enricher is not None, "pool process started without an Enricher"
-    return _process_enricher.finish(reads)
+    return getattr(_process_enricher, step)(items)  # type: ignore[no-any-return]
 
 
 def crashed(attempts: int) -> Failure:
@@ -138,10 +126,10 @@ class EnrichmentPool:
         if self.processes == 0:
             executor.submit(self.enricher.model, ["Warm-up."]).result()
             return
-        futures = [executor.submit(_enrich_in_process, ()) for _ in range(self.processes)]
+        futures = [executor.submit(_in_process, "__call__", ()) for _ in range(self.processes)]
         if self._finisher is not None:
             finishers = range(self.finishers)
-            futures += [self._finisher.submit(_finish_in_process, ()) for _ in finishers]
+            futures += [self._finisher.submit(_in_process, "finish", ()) for _ in finishers]
         for future in futures:
             future.result()
 
@@ -198,13 +186,13 @@ class EnrichmentPool:
         current = executor
         try:
             if finisher is None:
-                return await loop.run_in_executor(executor, _enrich_in_process, chunk)
+                return await loop.run_in_executor(executor, _in_process, "__call__", chunk)
             current = finisher
-            readies = await loop.run_in_executor(finisher, _ready_in_process, chunk)
+            readies = await loop.run_in_executor(finisher, _in_process, "ready", chunk)
             current = executor
-            reads = await loop.run_in_executor(executor, _read_in_process, readies)
+            reads = await loop.run_in_executor(executor, _in_process, "read", readies)
             current = finisher
-            return await loop.run_in_executor(finisher, _finish_in_process, reads)
+            return await loop.run_in_executor(finisher, _in_process, "finish", reads)
         except BrokenProcessPool as exc:
             exc.executor = current  # type: ignore[attr-defined]  # which pool died
             raise

@@ -1,5 +1,5 @@
 """Trending entities for the editors' dashboard: enriched events -> entity mentions, re-keyed by
-entity -> a hopping-windowed Faust table of mention counts -> `GET /trending`.
+entity -> a windowed Faust table of mention counts (tumbling windows) -> `GET /trending`.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ class Trending:
         self.table = app.Table(
             "trending-entities", default=int, key_type=str, value_type=int,
             partitions=settings.partitions,
-            help="Entity mentions per hopping window, keyed by label and canonical name.",
+            help="Entity mentions per tumbling window, keyed by label and canonical name.",
         ).tumbling(self.step, expires=self.size + self.step, key_index=True)
         app.agent(enriched_topic, name="trending-split-mentions")(self.split_mentions)
         self.counter = app.agent(self.mentions_topic, name="trending-count-mentions")(

@@ -64,11 +64,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def proc_table() -> dict[int, tuple[int, float, int]]:
-    """pid -> (parent pid, CPU seconds, RSS bytes) of every process, read from /proc."""
-    return {pid: row[:3] for pid, row in proc_rows().items()}
-
-
 def proc_rows() -> dict[int, tuple[int, float, int, str]]:
     """pid -> (parent pid, CPU seconds, RSS bytes, name) of every process, from /proc."""
     table = {}
@@ -492,7 +487,7 @@ class Session:
     def _broker_cpu(self) -> float:
         if self.broker_pid is None:
             return 0.0
-        return proc_table().get(self.broker_pid, (0, 0.0, 0))[1]
+        return proc_rows().get(self.broker_pid, (0, 0.0, 0, ""))[1]
 
     def observed(self) -> dict[str, Any]:
         """Event-loop lag seen on /metrics over the session, and each worker tree's peak RSS."""

@@ -22,7 +22,7 @@ def verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     limit = limit_rate(report)
     burst = e2e.get("burst", {}).get("stories_per_s")
     p99 = e2e.get("steady", {}).get("latency_s", {}).get("p99")
-    scaling = scaled["burst"]["stories_per_s"] / burst if scaled and burst else None
+    scaling = _ratio(report.get("e2e"), scaled)
     pinned = _ratio(report.get("e2e_pinned"), report.get("e2e_pinned_scaled"))
     trees = [*e2e.get("peak_rss_bytes", []), *scaled.get("peak_rss_bytes", [])]
     rss = max((p["tree"] for p in trees), default=None)
