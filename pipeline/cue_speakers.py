@@ -17,7 +17,7 @@ from pipeline.statements import Documents
 # After these the subject of a cue is elided: "Jobs agreed, but dismissed ...".
 COORDINATORS = frozenset("but and while whereas although though because".split())
 _CLAUSE_RE = re.compile(
-    r"[;:()“”\"]|\b(?:that|which|who|whom|but|and|while|whereas|although|though|because)\b"
+    r"[;:()“”\"]|\b(?:that|which|who|whom|" + "|".join(sorted(COORDINATORS)) + r")\b"
 )
 # A nested cue's subject that stays the source even unnamed: "an official told him".
 _GENERIC = frozenset("a an some many several one most analysts experts officials sources".split())
@@ -80,9 +80,13 @@ class CueReader:
             return hit.end(), hit.group()
         return start, ""
 
-    def clause_end(self, pos: int) -> int:
+    def sentence_end(self, pos: int) -> int:
+        """Where the sentence after pos starts (the body's end), within REACH of pos."""
         i = bisect_right(self.starts, pos)
-        end = min(self.starts[i] if i < len(self.starts) else len(self.body), pos + REACH)
+        return min(self.starts[i] if i < len(self.starts) else len(self.body), pos + REACH)
+
+    def clause_end(self, pos: int) -> int:
+        end = self.sentence_end(pos)
         for ch in ',;:()“”"\n':
             found = self.masked.find(ch, pos, end)
             if found >= 0:
@@ -149,8 +153,7 @@ class CueReader:
 
     def _main_subject(self, pos: int) -> str | None:
         """The subject after a sentence-opening participial phrase ends at its comma."""
-        i = bisect_right(self.starts, pos)
-        end = min(self.starts[i] if i < len(self.starts) else len(self.body), pos + REACH)
+        end = self.sentence_end(pos)
         comma = self.body.find(",", pos, end)
         return None if comma < 0 else self._subject(comma + 1, min(end, comma + _SUBJECT_REACH))
 

@@ -42,7 +42,7 @@ _SPEECH_NOUNS = frozenset(
 _NOUN_LIKE = PARTICIPLES | {"call", "calls"}  # also nouns: "a warning", "the call"
 _DETERMINERS = frozenset("a an the this that his her its their our".split())
 _PASSIVE = frozenset("was were is are been be being".split())
-_SUBJECT_PRONOUNS = frozenset("he she they we i it who which".split())
+SUBJECT_PRONOUNS = frozenset("he she they we i it who which".split())
 _NEGATIONS = frozenset({"not", "never"})
 _WITHHOLDING = frozenset("declined refused declines refuses decline refuse".split())
 _WORD_RE = re.compile(r"\w+")
@@ -97,7 +97,7 @@ def cue_ok(masked: str, match: re.Match[str]) -> bool:
         follows = masked[end : end + 2].lstrip()[:1]
         if follows in (":", ","):
             return True
-        return bool(prev) and (words[-1][0].isupper() or prev in _SUBJECT_PRONOUNS)
+        return bool(prev) and (words[-1][0].isupper() or prev in SUBJECT_PRONOUNS)
     adjacent = masked[max(0, start - len(prev) - 1) : start].lower() == prev + " "
     if verb in _NOUN_LIKE and prev in _DETERMINERS and adjacent:
         return False  # "a warning", "the call" (not `an "Antennagate," saying`)

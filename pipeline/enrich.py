@@ -118,7 +118,7 @@ class Enricher:
         for item in batch:
             done = self._complete(item, {}) if isinstance(item, Story) else self._prepare(item)
             if not isinstance(done, tuple):
-                readies.append(done)  # type: ignore[arg-type]  # a Failure
+                readies.append(done)
                 continue
             story, timings = done
             if _wants_nlp(story) and len(story.body) > self.max_nlp_chars:
@@ -172,13 +172,13 @@ class Enricher:
         ]
         return _timed(story, steps, {"parse": time.perf_counter() - started})
 
-    def _prepare(self, item: RawInput) -> Outcome | tuple[Story, dict[str, float]]:
+    def _prepare(self, item: RawInput) -> tuple[Story, dict[str, float]] | Failure:
         prepared = self.prepare(item)
         return prepared if isinstance(prepared, Failure) else self._complete(*prepared)
 
     def _complete(
         self, story: Story, timings: dict[str, float]
-    ) -> Outcome | tuple[Story, dict[str, float]]:
+    ) -> tuple[Story, dict[str, float]] | Failure:
         """The cheap stages triage leaves to enrichment. Normalising twice changes nothing, so
         a story that was normalised already (a record from an older worker) is taken too."""
         return _timed(story, [("normalise", normalise), *self.pre_stages], timings)

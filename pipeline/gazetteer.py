@@ -160,11 +160,13 @@ def find_missed_places(
         if text.startswith("The "):
             text, start = text[4:], start + 4
         taken_at = occupied.find(1, start, end)
+        if taken_at == start:  # an entity's span already starts here
+            continue
         if taken_at > start:  # "UK" in "UK RAF" when spaCy tagged only "RAF"
             end = start + len(body[start:taken_at].rstrip())
             text = body[start:end]
         place = find_place(text)
-        if place is None or any(occupied[start:end]) or text in person_words:
+        if place is None or text in person_words:
             continue
         if not free_standing(body, start, end):
             continue

@@ -106,13 +106,14 @@ class NearIndex:
         rows = np.concatenate(parts)
         if not len(rows):
             return None
-        near = np.bitwise_count(self._prints[rows] ^ np.uint64(fingerprint)) <= MAX_DISTANCE
+        bits = np.bitwise_count(self._prints[rows] ^ np.uint64(fingerprint))
+        near = bits <= MAX_DISTANCE
         best: tuple[int, str] | None = None
-        for row in rows[near].tolist():
+        for row, apart in zip(rows[near].tolist(), bits[near].tolist(), strict=True):
             story_id = self._ids[row]
             if story_id is None or story_id == exclude:
                 continue
-            found = (distance(int(self._prints[row]), fingerprint), story_id)
+            found = (apart, story_id)
             if best is None or found < best:
                 best = found
         return None if best is None else best[1]

@@ -143,8 +143,7 @@ class QuoteCues:
         edge = min(len(self.masked), pos + 40)
         while pos < edge and self.masked[pos] == " ":
             pos += 1
-        i = bisect_right(self.starts, pos)
-        return min(self.starts[i] if i < len(self.starts) else len(self.body), pos + REACH)
+        return self.reader.sentence_end(pos)
 
     def at_sentence_start(self, span: MarkSpan) -> bool:
         j = opening_of(span)

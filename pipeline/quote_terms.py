@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.cues import SUBJECT_PRONOUNS
+
 # Words right before a mark that make it a name or a term, not a quotation.
 _NAMING_WORDS = frozenset(
     "so-called dubbed nicknamed titled entitled named codenamed code-named slogan hashtag "
@@ -31,7 +33,6 @@ _NAMING_PAIRS = frozenset(
 # Words before a one- or two-word quote that make it a term, not a quotation: the "Lion" release.
 _TERM_BEFORE = frozenset("a an the its his her their our this these those and or".split())
 _NAMING_BEFORE = frozenset("called dubbed named termed nicknamed branded".split())
-_SUBJECT_PRONOUNS = frozenset("he she they we i it who which".split())
 _WORD_RE = re.compile(r"\w+")
 
 
@@ -54,7 +55,7 @@ def is_term(masked: str, open_at: int, text: str) -> bool:
     if words[-1:] and words[-1] in _TERM_BEFORE:
         return True
     if words[-1:] and words[-1] in _NAMING_BEFORE:
-        return len(words) < 2 or words[0] not in _SUBJECT_PRONOUNS and not before[0].istitle()
+        return len(words) < 2 or words[0] not in SUBJECT_PRONOUNS and not before[0].istitle()
     return False
 
 

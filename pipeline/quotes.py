@@ -22,10 +22,10 @@ from pipeline.quote_marks import (
     sentence_starts,
 )
 from pipeline.quote_terms import is_name_or_term, is_naming
-from pipeline.speakers import SpeakerResolver, roles_from_apposition
+from pipeline.speakers import SpeakerResolver
 from pipeline.story import Quote, Story
 
-__all__ = ["extract_quotes", "roles_from_apposition"]
+__all__ = ["extract_quotes"]
 
 _ADJACENT_RE = re.compile(r" *(?:\.\.\.?|…)? *")  # `,” “` or `”... “`: one quotation run on
 _CARRY_REACH = 800  # characters of a paragraph searched for the speaker a floating quote inherits

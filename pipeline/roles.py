@@ -41,7 +41,7 @@ DEPARTMENTS = frozenset(
     education transportation transport health finance trade economy war homeland
     """.split()
 )
-HONORIFICS = frozenset("mr mr. mrs mrs. ms ms. dr dr. sir dame lord lady rev rev.".split())
+HONORIFICS = frozenset("mr mr. mrs mrs. ms ms. mx mx. dr dr. sir dame lord lady rev rev.".split())
 _DETERMINERS = frozenset("the a an his her its their our my your this that".split())
 _LINKS = frozenset(("of", "for", "at"))
 

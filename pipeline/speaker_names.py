@@ -10,10 +10,9 @@ import re
 from collections.abc import Sequence
 
 from pipeline.role_keys import ROLE_HEADS, ROLEISH
+from pipeline.roles import honorific_before
 from pipeline.story import Entity, Mention
 
-# Words before a name that make it a person whatever the tagger said ("Mr MacFarlane").
-_HONORIFICS = frozenset("Mr Mrs Ms Dr Mx Sir Dame MR MRS MS DR".split())
 _LINKS = frozenset("of and for the & de du la".split())  # skipped when spelling an acronym
 _ACRONYM_RE = re.compile(r"[A-Z][A-Z&]{1,5}")
 _WORD_RE = re.compile(r"[\w&.'’-]+")
@@ -127,17 +126,13 @@ def _company_tail(name: str) -> bool:
     return all(w.lower() in _COMPANY_TAILS for w in name.split()[1:])
 
 
-def _honoured(body: str, start: int) -> bool:
-    """Whether "Mr", "Dr", "Sir" or the like stands right before offset start."""
-    if start < 3 or body[start - 1] != " " or body[start - 2] not in "rsxeRS.":
-        return False
-    return body[max(0, start - 8) : start - 1].rstrip(".").rsplit(" ", 1)[-1] in _HONORIFICS
-
-
 def _cleaned(body: str, entity: Entity) -> Entity:
     """The entity with its name cleaned, and relabelled PERSON when a mention follows "Mr"."""
     name = clean_name(entity.name) if " " in entity.name else entity.name
-    person = entity.label != "PERSON" and any(_honoured(body, m.start) for m in entity.mentions)
+    # "Mr MacFarlane" is a person whatever the tagger said
+    person = entity.label != "PERSON" and any(
+        honorific_before(body, m.start) for m in entity.mentions
+    )
     if name == entity.name and not person:
         return entity
     return dataclasses.replace(entity, name=name, label="PERSON" if person else entity.label)

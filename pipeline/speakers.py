@@ -14,7 +14,7 @@ from pipeline.speaker_names import canonical_entities, person_in_mention
 from pipeline.speaker_roles import roles_from_apposition
 from pipeline.story import Entity
 
-__all__ = ["SpeakerResolver", "roles_from_apposition"]
+__all__ = ["SpeakerResolver"]
 
 _FRONTED = frozenset(
     "after before following speaking in at on during asked despite while when since as earlier "
@@ -46,6 +46,7 @@ class SpeakerResolver:
         self.body = body
         self.masked = masked
         self.starts = sentence_starts
+        self._endings: dict[tuple[int, int], Entity | None] = {}
         self.entities = roles_from_apposition(body, canonical_entities(body, entities))
         found = [
             (m.start, m.end, e)
@@ -118,7 +119,13 @@ class SpeakerResolver:
 
     def _person_ending(self, start: int, end: int) -> Entity | None:
         """A person whose name ends a non-person mention: NER spans sometimes swallow a titled
-        name ("Air Force for Acquisition Marvin Sambur" tagged ORG)."""
+        name ("Air Force for Acquisition Marvin Sambur" tagged ORG). Worked out once per
+        mention: `resolve` meets the same mentions for every cue and sentence it reads."""
+        if (start, end) not in self._endings:
+            self._endings[start, end] = self._find_person_ending(start, end)
+        return self._endings[start, end]
+
+    def _find_person_ending(self, start: int, end: int) -> Entity | None:
         text = self.body[start:end]
         words = text.split()
         person = self.surnames.get(words[-1]) if len(words) > 1 else None
