@@ -122,12 +122,48 @@ def stop_all(settings: Settings) -> None:
     pid_file = state_dir(settings) / "worker.pid"
     if pid_file.exists():
         try:
-            os.killpg(int(pid_file.read_text()), signal.SIGTERM)
-        except (ProcessLookupError, ValueError):
+            stop_worker(int(pid_file.read_text()))
+        except ValueError:
             pass
         pid_file.unlink()
+    # only now: a worker that loses its broker mid-shutdown cannot commit, and waits for it
     local_broker(settings).stop()  # type: ignore[attr-defined]
     console.print("worker and broker stopped")
+
+
+WORKER_GRACE_SECONDS = 30.0  # a worker finishes its batch, commits and leaves the group
+
+
+def stop_worker(pid: int, grace: float = WORKER_GRACE_SECONDS) -> None:
+    """Stop a worker started by `start_worker` (its own process group: it and its pool), and
+    wait until the group is gone: SIGTERM, then SIGKILL after `grace` seconds."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if not _group_alive(pid):
+            return
+        time.sleep(0.2)
+    console.print(f"the worker did not stop within {grace:.0f} s; killing it")
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether any process of the group still runs."""
+    try:
+        os.waitpid(pgid, os.WNOHANG)  # reap the leader when it is our own child
+    except ChildProcessError:
+        pass
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def show_event(event: dict[str, Any]) -> None:
