@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 from bench.meantime import GoldMention, MeantimeDoc, load_corpus
 from pipeline.entities import group_entities
 from pipeline.nlp import LanguageModel, NerSpan
-from pipeline.roles import HEADS, strip_title
+from pipeline.entities.titles import HEADS, strip_title
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "meantime"
 CLASSES = ("PER", "ORG", "LOC")

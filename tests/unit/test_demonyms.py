@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import time
 
-from pipeline.demonyms import demonym_count, find_demonym, government_of
-from pipeline.gazetteer import Place
+from pipeline.entities.demonyms import demonym_count, find_demonym, government_of
+from pipeline.entities.gazetteer import Place
 from pipeline.testing import entities_by_name as grouped
 
 

@@ -11,9 +11,9 @@ import time
 import pytest
 
 from pipeline.entities import group_entities
-from pipeline.mentions import trim_span
+from pipeline.entities.mentions import trim_span
 from pipeline.nlp import NerSpan
-from pipeline.org_names import (
+from pipeline.entities.org_names import (
     acronym_after,
     airline_before,
     descriptor_before,

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.quotes import extract_quotes
-from pipeline.speaker_roles import roles_from_apposition
+from pipeline.quotes.roles import roles_from_apposition
 from pipeline.story import Entity, Mention, Quote, Story
 from pipeline.testing import make_story
 from tests.conftest import shared_path

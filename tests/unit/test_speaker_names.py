@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from pipeline.speaker_names import canonical_entities, clean_name, spells, titled_name
+from pipeline.quotes.names import canonical_entities, clean_name, spells, titled_name
 from pipeline.story import Entity, Mention
 
 

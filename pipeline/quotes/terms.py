@@ -1,13 +1,13 @@
 """Names and terms in quotation marks, for the quotes stage: `the so-called "coalition"`, the
 film "Blue Harbour Nights", an "Antennagate": marked words that nobody is quoted as saying.
-Pure checks over the quote-masked body; pipeline.quotes drops what they flag.
+Pure checks over the quote-masked body; pipeline.quotes.extract drops what they flag.
 """
 
 from __future__ import annotations
 
 import re
 
-from pipeline.cues import SUBJECT_PRONOUNS
+from pipeline.quotes.cue_words import SUBJECT_PRONOUNS
 
 # Words right before a mark that make it a name or a term, not a quotation.
 _NAMING_WORDS = frozenset(

@@ -1,6 +1,6 @@
 """The rule table of the timex stage: one regex per form of time expression, one resolver each.
 
-`pipeline.timex` runs every rule over the body, keeps the longest non-overlapping matches and
+`pipeline.timex.resolve` runs every rule over the body, keeps the longest non-overlapping matches and
 calls their resolvers in document order. Patterns are linear: alternations of fixed words and
 bounded gaps only, never a repeated group that contains another repeat.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pipeline import calendar as cal
+from pipeline.timex import calendar as cal
 
 SET_WORDS = (
     dict.fromkeys(("daily", "nightly"), "P1D")

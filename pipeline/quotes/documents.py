@@ -1,6 +1,6 @@
 """Documents as sources for the quotes stage: an organisation (or person) speaking through a
 statement, website, letter or invitation ("A statement from Apple stated", "as stated on the
-Ford website", "The invitation reads"). Called by pipeline.quotes when a cue's subject is no name.
+Ford website", "The invitation reads"). Called by pipeline.quotes.extract when a cue's subject is no name.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
-from pipeline.quote_marks import Token, tokenise
+from pipeline.quotes.marks import Token, tokenise
 from pipeline.story import Entity
 
 DOCUMENT_NOUNS = frozenset(

@@ -1,6 +1,6 @@
 """Nationality words for the entity layer: "American" -> United States, "European" -> Europe.
 
-Used by `pipeline.entities` once a story's entities are grouped: a nationality adjective that
+Used by `pipeline.entities.grouping` once a story's entities are grouped: a nationality adjective that
 spaCy calls NORP is also published as a mention of the country (or continent) it names.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from pipeline.gazetteer import Place, find_place
+from pipeline.entities.gazetteer import Place, find_place
 from pipeline.story import Entity, Mention
 
 # Place name = its adjectives (the singular forms wire copy writes before a noun). The place

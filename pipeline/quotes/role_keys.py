@@ -1,13 +1,13 @@
 """Role phrases reduced to what speaker matching compares: the words of a title (head noun,
 field, rank, country) and `role_key`, which parses "the Russian foreign minister" into them.
-Read by pipeline.speaker_roles (finding roles) and pipeline.speakers (matching them).
+Read by pipeline.quotes.roles (finding roles) and pipeline.quotes.speakers (matching them).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.quote_marks import WORD_RE, Token, norm_word
+from pipeline.quotes.marks import WORD_RE, Token, norm_word
 
 # Country -> the words that stand for it in a role ("Kremlin leader", "the U.S. President").
 _COUNTRY_WORDS = """

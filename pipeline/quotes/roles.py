@@ -10,8 +10,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from pipeline.quote_marks import Token, norm_word, tokenise
-from pipeline.role_keys import COUNTRIES, PREPOSITIONS, ROLEISH, is_head, roleish
+from pipeline.quotes.marks import Token, norm_word, tokenise
+from pipeline.quotes.role_keys import COUNTRIES, PREPOSITIONS, ROLEISH, is_head, roleish
 from pipeline.story import Entity
 
 _DETERMINERS = frozenset("the a an his her its their our".split())

@@ -9,9 +9,9 @@ import dataclasses
 import re
 from bisect import bisect_right
 
-from pipeline.cue_speakers import REACH, Attribution, CueReader
-from pipeline.cues import cue_ok
-from pipeline.quote_marks import DOUBLE_MARKS, MarkSpan
+from pipeline.quotes.cue_subjects import REACH, Attribution, CueReader
+from pipeline.quotes.cue_words import cue_ok
+from pipeline.quotes.marks import DOUBLE_MARKS, MarkSpan
 
 _PRONOUNS = frozenset("he she they we it i".split())
 _WORD_RE = re.compile(r"\w+")

@@ -1,7 +1,7 @@
 """The quotes stage (after entities, before timex): direct quotations with speaker and cue verb.
 
-Marks come from pipeline.quote_marks, cues from pipeline.quote_cues (which reads who each cue
-names through pipeline.cue_speakers and pipeline.speakers); this module groups run-on quotes,
+Marks come from pipeline.quotes.marks, cues from pipeline.quotes.attribution (which reads who each cue
+names through pipeline.quotes.cue_subjects and pipeline.quotes.speakers); this module groups run-on quotes,
 drops names and terms, and carries the speaker over to a floating quote.
 """
 
@@ -11,9 +11,9 @@ import dataclasses
 import re
 from bisect import bisect_right
 
-from pipeline.cue_speakers import Attribution, CueReader
-from pipeline.quote_cues import QuoteCues, opening_of
-from pipeline.quote_marks import (
+from pipeline.quotes.cue_subjects import Attribution, CueReader
+from pipeline.quotes.attribution import QuoteCues, opening_of
+from pipeline.quotes.marks import (
     MarkSpan,
     find_quote_spans,
     is_stray_open,
@@ -21,8 +21,8 @@ from pipeline.quote_marks import (
     paragraph_spans,
     sentence_starts,
 )
-from pipeline.quote_terms import is_name_or_term, is_naming
-from pipeline.speakers import SpeakerResolver
+from pipeline.quotes.terms import is_name_or_term, is_naming
+from pipeline.quotes.speakers import SpeakerResolver
 from pipeline.story import Quote, Story
 
 __all__ = ["extract_quotes"]

@@ -1,15 +1,15 @@
 """Organisation, product and event cues for the entity layer: what a name's own words and the
 words around it say it is ("Douglas Aircraft", "retailer Best Buy", "an iPod", "Air China").
 
-Pure text rules over a few words either side of a mention; `pipeline.entities` calls them.
+Pure text rules over a few words either side of a mention; `pipeline.entities.grouping` calls them.
 """
 
 from __future__ import annotations
 
 import re
 
-from pipeline.gazetteer import find_place
-from pipeline.roles import HEADS
+from pipeline.entities.gazetteer import find_place
+from pipeline.entities.titles import HEADS
 
 UNKNOWN = ""  # what a mention votes for when its context rules out spaCy's label and no other
 

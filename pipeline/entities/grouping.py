@@ -12,17 +12,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipeline.demonyms import find_demonym, government_of, link_countries
-from pipeline.gazetteer import (
+from pipeline.entities.demonyms import find_demonym, government_of, link_countries
+from pipeline.entities.gazetteer import (
     Place,
     find_dateline_place,
     find_missed_places,
     find_place,
     is_demonym,
 )
-from pipeline.mentions import find_other_mentions, name_shaped, trim_span
+from pipeline.entities.mentions import find_other_mentions, name_shaped, trim_span
 from pipeline.nlp import NerSpan
-from pipeline.org_names import (
+from pipeline.entities.org_names import (
     MODEL_AFTER,
     MODEL_LAST,
     NAME_WORD,
@@ -36,7 +36,7 @@ from pipeline.org_names import (
     person_in_context,
     short_form_of,
 )
-from pipeline.roles import (
+from pipeline.entities.titles import (
     apposition_after,
     honorific_before,
     is_department,

@@ -1,7 +1,7 @@
 """Timex stage: find the time expressions of the body and resolve them against the story date.
 
 Last enrichment step (parse -> normalise -> date-stamp -> entities -> quotes -> timex). Values
-follow TimeML TIMEX3 as in TempEval-3 and MEANTIME; the rules are in `pipeline.timex_rules`.
+follow TimeML TIMEX3 as in TempEval-3 and MEANTIME; the rules are in `pipeline.timex.rules`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from pipeline import calendar as cal
+from pipeline.timex import calendar as cal
 from pipeline.story import Story, Timex
-from pipeline.timex_rules import RULES, Context, Rule
+from pipeline.timex.rules import RULES, Context, Rule
 
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n")
 # Tense cues, nearest one to the expression wins. Future cues come first in the alternation, and

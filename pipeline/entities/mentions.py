@@ -1,17 +1,17 @@
 """Mention-level text rules for the entity layer: the name inside a spaCy span, whether words
 are shaped like a person's name, and other occurrences of a name spaCy left untagged.
 
-Pure functions over the story body; `pipeline.entities` calls them while grouping.
+Pure functions over the story body; `pipeline.entities.grouping` calls them while grouping.
 """
 
 from __future__ import annotations
 
 import re
 
-from pipeline.gazetteer import free_standing, sentence_initial
+from pipeline.entities.gazetteer import free_standing, sentence_initial
 from pipeline.nlp import NerSpan
-from pipeline.org_names import NAME_WORD, ORG_WORDS, not_a_region
-from pipeline.roles import is_honorific, is_title_word, strip_title
+from pipeline.entities.org_names import NAME_WORD, ORG_WORDS, not_a_region
+from pipeline.entities.titles import is_honorific, is_title_word, strip_title
 
 # spaCy folds a leading "the" into these ("the Kremlin"); names of works keep theirs.
 _TRIM_THE = frozenset(("ORG", "GPE", "LOC", "NORP", "FAC"))

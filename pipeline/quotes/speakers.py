@@ -1,5 +1,5 @@
 """Speaker resolution for the quotes stage: maps a name, pronoun or role phrase near a quote
-to a canonical entity. Roles come from pipeline.speaker_roles, role matching from role_keys.
+to a canonical entity. Roles come from pipeline.quotes.roles, role matching from role_keys.
 """
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from pipeline.cues import SPEECH_VERBS
-from pipeline.quote_marks import Token, tokenise
-from pipeline.role_keys import PREPOSITIONS, ROLE_HEADS, RoleKey, role_key, roleish
-from pipeline.speaker_names import canonical_entities, person_in_mention
-from pipeline.speaker_roles import roles_from_apposition
+from pipeline.quotes.cue_words import SPEECH_VERBS
+from pipeline.quotes.marks import Token, tokenise
+from pipeline.quotes.role_keys import PREPOSITIONS, ROLE_HEADS, RoleKey, role_key, roleish
+from pipeline.quotes.names import canonical_entities, person_in_mention
+from pipeline.quotes.roles import roles_from_apposition
 from pipeline.story import Entity
 
 __all__ = ["SpeakerResolver"]

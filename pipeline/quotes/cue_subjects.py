@@ -9,10 +9,10 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from pipeline.cues import CUE_RE, NAMING_VERBS, PARTICIPLES, cue_ok, is_negated
-from pipeline.speaker_names import titled_name
-from pipeline.speakers import SpeakerResolver
-from pipeline.statements import Documents
+from pipeline.quotes.cue_words import CUE_RE, NAMING_VERBS, PARTICIPLES, cue_ok, is_negated
+from pipeline.quotes.names import titled_name
+from pipeline.quotes.speakers import SpeakerResolver
+from pipeline.quotes.documents import Documents
 
 # After these the subject of a cue is elided: "Jobs agreed, but dismissed ...".
 COORDINATORS = frozenset("but and while whereas although though because".split())
