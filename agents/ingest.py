@@ -93,8 +93,13 @@ async def read_limited(read: Reader, limit: int) -> bytes | None:
 class Ingest:
     """The handler logic, free of the web framework: headers and a body reader in, a Reply out."""
 
-    def __init__(self, settings: Settings, send: Sender, parse: Parser = parse_story,
-                 ack_timeout: float = ACK_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        send: Sender,
+        parse: Parser = parse_story,
+        ack_timeout: float = ACK_TIMEOUT_SECONDS,
+    ) -> None:
         self.token = settings.ingest_token
         self.max_bytes = settings.max_story_bytes
         self.send = send
@@ -103,10 +108,15 @@ class Ingest:
 
     async def handle(self, headers: Mapping[str, str], read: Reader) -> Reply:
         if not bearer_ok(headers.get("Authorization"), self.token):
-            return error(401, "unauthorized", "a valid 'Authorization: Bearer <token>' is required",
-                         **{"WWW-Authenticate": 'Bearer realm="wirestream"'})
-        too_large = error(413, "story_too_large",
-                          f"story is over the {self.max_bytes}-byte limit; split it")
+            return error(
+                401,
+                "unauthorized",
+                "a valid 'Authorization: Bearer <token>' is required",
+                **{"WWW-Authenticate": 'Bearer realm="wirestream"'},
+            )
+        too_large = error(
+            413, "story_too_large", f"story is over the {self.max_bytes}-byte limit; split it"
+        )
         declared = headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             return too_large
@@ -117,22 +127,36 @@ class Ingest:
         loop = asyncio.get_running_loop()
         try:
             story = await loop.run_in_executor(
-                None, partial(self.parse, data, hint, max_bytes=self.max_bytes))
+                None, partial(self.parse, data, hint, max_bytes=self.max_bytes)
+            )
         except WireError as exc:
             return error(422, exc.code, exc.message)
         kafka_headers = [(FORMAT_HEADER, hint.encode())] if hint else []
         try:
             sent = await asyncio.wait_for(
-                self.send(story.story_id.encode(), data, kafka_headers), self.ack_timeout)
+                self.send(story.story_id.encode(), data, kafka_headers), self.ack_timeout
+            )
         except Exception as exc:  # noqa: BLE001 - any broker failure is the same answer
-            log.warning("POST /stories: raw topic write failed for %s: %s",
-                        story.story_id, type(exc).__name__)
-            return error(503, "broker_unavailable",
-                         "the story is valid but could not be written to Kafka; retry")
-        return Reply(202, {
-            "story_id": story.story_id, "version": story.version, "topic": sent.topic,
-            "partition": sent.partition, "offset": sent.offset,
-        })
+            log.warning(
+                "POST /stories: raw topic write failed for %s: %s",
+                story.story_id,
+                type(exc).__name__,
+            )
+            return error(
+                503,
+                "broker_unavailable",
+                "the story is valid but could not be written to Kafka; retry",
+            )
+        return Reply(
+            202,
+            {
+                "story_id": story.story_id,
+                "version": story.version,
+                "topic": sent.topic,
+                "partition": sent.partition,
+                "offset": sent.offset,
+            },
+        )
 
 
 def topic_sender(raw_topic: Any) -> Sender:

@@ -66,8 +66,10 @@ def top_entities(
         if wanted is None or entity_label == wanted:
             ranked.append((int(count), name, entity_label))
     ranked.sort(key=lambda row: (-row[0], row[1].casefold(), row[2]))
-    return [{"name": name, "label": entity_label, "mentions": count}
-            for count, name, entity_label in ranked[: max(0, limit)]]
+    return [
+        {"name": name, "label": entity_label, "mentions": count}
+        for count, name, entity_label in ranked[: max(0, limit)]
+    ]
 
 
 def mention_partition(key: str, partitions: int) -> int:
@@ -133,11 +135,18 @@ class Trending:
         self.step = max(self.size // WINDOW_STEPS, 1)
         self.partitions = settings.partitions
         self.mentions_topic = app.topic(
-            f"{settings.app_id}-entity-mentions", internal=True, partitions=settings.partitions,
-            key_type=bytes, value_type=bytes, retention=float(self.size),
+            f"{settings.app_id}-entity-mentions",
+            internal=True,
+            partitions=settings.partitions,
+            key_type=bytes,
+            value_type=bytes,
+            retention=float(self.size),
         )
         self.table = app.Table(
-            "trending-entities", default=int, key_type=str, value_type=int,
+            "trending-entities",
+            default=int,
+            key_type=str,
+            value_type=int,
             partitions=settings.partitions,
             help="Entity mentions per tumbling window, keyed by label and canonical name.",
         ).tumbling(self.step, expires=self.size + self.step, key_index=True)

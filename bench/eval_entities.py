@@ -35,8 +35,8 @@ from typing import Any, NamedTuple
 
 from bench.meantime import GoldMention, MeantimeDoc, load_corpus
 from pipeline.entities import group_entities
-from pipeline.nlp import LanguageModel, NerSpan
 from pipeline.entities.titles import HEADS, strip_title
+from pipeline.nlp import LanguageModel, NerSpan
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "meantime"
 CLASSES = ("PER", "ORG", "LOC")

@@ -1,7 +1,8 @@
 """Nationality words for the entity layer: "American" -> United States, "European" -> Europe.
 
-Used by `pipeline.entities.grouping` once a story's entities are grouped: a nationality adjective that
-spaCy calls NORP is also published as a mention of the country (or continent) it names.
+Used by `pipeline.entities.grouping` once a story's entities are grouped: a nationality
+adjective that spaCy calls NORP is also published as a mention of the country (or continent) it
+names.
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ from pipeline.entities.gazetteer import (
     is_demonym,
 )
 from pipeline.entities.mentions import find_other_mentions, name_shaped, trim_span
-from pipeline.nlp import NerSpan
 from pipeline.entities.org_names import (
     MODEL_AFTER,
     MODEL_LAST,
@@ -44,6 +43,7 @@ from pipeline.entities.titles import (
     title_before,
     word_starts,
 )
+from pipeline.nlp import NerSpan
 from pipeline.story import Entity, Mention
 
 PUBLISHED = frozenset(

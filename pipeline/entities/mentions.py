@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 from pipeline.entities.gazetteer import free_standing, sentence_initial
-from pipeline.nlp import NerSpan
 from pipeline.entities.org_names import NAME_WORD, ORG_WORDS, not_a_region
 from pipeline.entities.titles import is_honorific, is_title_word, strip_title
+from pipeline.nlp import NerSpan
 
 # spaCy folds a leading "the" into these ("the Kremlin"); names of works keep theirs.
 _TRIM_THE = frozenset(("ORG", "GPE", "LOC", "NORP", "FAC"))

@@ -24,8 +24,15 @@ from pipeline.formats.xmlsafe import (
 from pipeline.story import Story, StoryDates
 
 G2_ROOTS = frozenset(
-    {"newsItem", "newsMessage", "packageItem", "conceptItem", "knowledgeItem", "planningItem",
-     "catalogItem"}
+    {
+        "newsItem",
+        "newsMessage",
+        "packageItem",
+        "conceptItem",
+        "knowledgeItem",
+        "planningItem",
+        "catalogItem",
+    }
 )
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XHTML_ROOTS = frozenset({"html", "body", "div", "section", "article", "p", "h1", "h2", "ul"})

@@ -24,9 +24,7 @@ from pipeline.formats.xmlsafe import (
 from pipeline.story import Story, StoryDates
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_NORM_DATE = re.compile(
-    r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?)?(Z|[+-]\d{2}:?\d{2})?"
-)
+_NORM_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?)?(Z|[+-]\d{2}:?\d{2})?")
 _STATUS = {
     "usable": "usable",
     "withheld": "withheld",

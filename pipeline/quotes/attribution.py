@@ -26,9 +26,7 @@ class QuoteCues:
 
     def __init__(self, reader: CueReader) -> None:
         self.reader = reader
-        self.body = reader.body
-        self.masked = reader.masked
-        self.starts = reader.starts
+        self.text = reader.text
         self.resolver = reader.resolver
 
     def leading(self, span: MarkSpan) -> Attribution | None:
@@ -38,8 +36,8 @@ class QuoteCues:
         opening = opening_of(span)
         lo = self.reader.sentence_start(opening)
         unnamed: list[Attribution] = []
-        close = self.masked.rfind(")", lo, opening)  # the last aside in brackets before it
-        aside = (self.masked.rfind("(", lo, close), close) if close >= 0 else (-1, -1)
+        close = self.text.masked.rfind(")", lo, opening)  # the last aside in brackets before it
+        aside = (self.text.masked.rfind("(", lo, close), close) if close >= 0 else (-1, -1)
         for match in reversed(self.reader.cues_in(lo, opening)):
             if aside[0] < match.start() < aside[1]:
                 continue
@@ -59,19 +57,19 @@ class QuoteCues:
         if span.close_at < 0:
             return None
         after = span.close_at + 1
-        inner = self.body[span.start : span.end].rstrip()
-        following = self.masked[after : after + 8].lstrip()[:1]
+        inner = self.text.body[span.start : span.end].rstrip()
+        following = self.text.masked[after : after + 8].lstrip()[:1]
         if inner.endswith(".") and following.isupper():
             return self._attribution_sentence(after)  # or `..." Boeing says they must`: none
         limit = self._next_sentence(after)
-        opens = [i for ch in DOUBLE_MARKS if (i := self.masked.find(ch, after, limit)) >= 0]
+        opens = [i for ch in DOUBLE_MARKS if (i := self.text.masked.find(ch, after, limit)) >= 0]
         next_open = min(opens, default=limit)
         direct = inner[-1:] in (",", "?", "!", ".", "…") or following in (",", "—", "–")
         for match in self.reader.cues_in(after, next_open):
-            between = _WORD_RE.findall(self.masked, after, match.start())
+            between = _WORD_RE.findall(self.text.masked, after, match.start())
             if len(between) > _TRAILING_WINDOW:
                 break
-            if not between and self.masked[match.end() : match.end() + 1] == ":":
+            if not between and self.text.masked[match.end() : match.end() + 1] == ":":
                 break  # `the text "...", states: "...`: the cue introduces the next quote
             if not (
                 direct
@@ -93,13 +91,13 @@ class QuoteCues:
 
     def _tight(self, after: int, match: re.Match[str], limit: int) -> bool:
         """`...producers” he said.`: a pronoun or name, then the cue, then the sentence ends."""
-        gap = self.masked[after : match.start()]
+        gap = self.text.masked[after : match.start()]
         words = _WORD_RE.findall(gap)
         if not 0 < len(words) <= _TIGHT_WORDS or any(ch in gap for ch in ",;:()"):
             return False
         if not (words[0].lower() in _PRONOUNS or words[0][0].isupper()):
             return False
-        return len(_WORD_RE.findall(self.masked, match.end(), limit)) <= 6
+        return len(_WORD_RE.findall(self.text.masked, match.end(), limit)) <= 6
 
     def _attribution_sentence(self, after: int) -> Attribution | None:
         """`...concerned.” Mr MacFarlane said.`: a sentence that is only a subject and a cue
@@ -109,9 +107,9 @@ class QuoteCues:
         if not cues:
             return None
         match = cues[0]
-        if len(_WORD_RE.findall(self.masked, after, match.start())) > _TIGHT_WORDS + 1:
+        if len(_WORD_RE.findall(self.text.masked, after, match.start())) > _TIGHT_WORDS + 1:
             return None
-        if len(_WORD_RE.findall(self.masked, match.end(), limit)) > _TIGHT_WORDS:
+        if len(_WORD_RE.findall(self.text.masked, match.end(), limit)) > _TIGHT_WORDS:
             return None
         return self.reader.attribute(match)
 
@@ -119,7 +117,7 @@ class QuoteCues:
         """`,” Jesse Toprak, an analyst.` / `,” enthused Scott Fancher.` / `,” he continued.`:
         a name right after the quote, with at most an unlisted verb, attributes it."""
         end = self.reader.clause_end(after)
-        words = _WORD_RE.findall(self.masked, after, end)
+        words = _WORD_RE.findall(self.text.masked, after, end)
         lower = [w for w in words if w.islower()]
         if not words or len(words) > 5 or len(lower) > 2:
             return None
@@ -131,36 +129,38 @@ class QuoteCues:
 
     def _closing_clause(self, match: re.Match[str], limit: int) -> bool:
         """Whether the cue sits in a sentence-final `, Smith said (on Monday).` clause."""
-        comma = self.masked.rfind(",", max(0, match.start() - 80), match.start())
+        comma = self.text.masked.rfind(",", max(0, match.start() - 80), match.start())
         if comma < 0:
             return False
-        between = _WORD_RE.findall(self.masked, comma + 1, match.start())
+        between = _WORD_RE.findall(self.text.masked, comma + 1, match.start())
         if len(between) > 6 or (between and between[0] in _CONJUNCTIONS):
             return False
-        return len(_WORD_RE.findall(self.masked, match.end(), min(limit, match.end() + 80))) <= 6
+        return (
+            len(_WORD_RE.findall(self.text.masked, match.end(), min(limit, match.end() + 80))) <= 6
+        )
 
     def _next_sentence(self, pos: int) -> int:
-        edge = min(len(self.masked), pos + 40)
-        while pos < edge and self.masked[pos] == " ":
+        edge = min(len(self.text.masked), pos + 40)
+        while pos < edge and self.text.masked[pos] == " ":
             pos += 1
         return self.reader.sentence_end(pos)
 
     def at_sentence_start(self, span: MarkSpan) -> bool:
         j = opening_of(span)
         start = self.reader.sentence_start(j)
-        while j > start and self.masked[j - 1].isspace():
+        while j > start and self.text.masked[j - 1].isspace():
             j -= 1
         return j == self.resolver.sentence_start(j)
 
     def recover_unclosed(self, span: MarkSpan) -> tuple[int, Attribution] | None:
         """`"We cannot go on, said Smith.`: a stray opening mark ends at the comma before a cue."""
         for match in self.reader.cues_in(span.start, min(span.end, span.start + REACH)):
-            comma = self.masked.rfind(",", max(span.start, match.start() - 60), match.start())
-            if comma < 0 or len(_WORD_RE.findall(self.masked, comma, match.start())) > 5:
+            comma = self.text.masked.rfind(",", max(span.start, match.start() - 60), match.start())
+            if comma < 0 or len(_WORD_RE.findall(self.text.masked, comma, match.start())) > 5:
                 continue
-            if not cue_ok(self.masked, match):
+            if not cue_ok(self.text.masked, match):
                 continue
-            if _WORD_RE.search(self.masked, comma, match.start()):
+            if _WORD_RE.search(self.text.masked, comma, match.start()):
                 speaker = self.resolver.resolve(comma + 1, match.start())
             else:
                 speaker = self.resolver.resolve(match.end(), self.reader.clause_end(match.end()))
@@ -171,13 +171,13 @@ class QuoteCues:
         """`Lichte said "This will be ... lives. Boeing had`: a stray opening mark right after a
         cue starts a quotation that is taken to end with its sentence."""
         before = self.reader.cues_in(max(0, span.open_at - 40), span.open_at)
-        if not before or _WORD_RE.findall(self.masked, before[-1].end(), span.open_at)[2:]:
+        if not before or _WORD_RE.findall(self.text.masked, before[-1].end(), span.open_at)[2:]:
             return None  # no cue within two words before the mark
         found = self.reader.attribute(before[-1])
         if found is None:
             return None
-        i = bisect_right(self.starts, span.start)
-        end = self.starts[i] if i < len(self.starts) else len(self.body)
+        i = bisect_right(self.text.starts, span.start)
+        end = self.text.starts[i] if i < len(self.text.starts) else len(self.text.body)
         return min(end, span.end), found
 
 

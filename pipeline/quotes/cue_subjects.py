@@ -10,9 +10,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from pipeline.quotes.cue_words import CUE_RE, NAMING_VERBS, PARTICIPLES, cue_ok, is_negated
+from pipeline.quotes.documents import Documents
 from pipeline.quotes.names import titled_name
 from pipeline.quotes.speakers import SpeakerResolver
-from pipeline.quotes.documents import Documents
+from pipeline.quotes.text import QuoteText
 
 # After these the subject of a cue is elided: "Jobs agreed, but dismissed ...".
 COORDINATORS = frozenset("but and while whereas although though because".split())
@@ -39,15 +40,11 @@ class Attribution:
 class CueReader:
     """The cues of one story's quote-masked body and, per cue, the attribution it gives."""
 
-    def __init__(
-        self, body: str, masked: str, starts: list[int], resolver: SpeakerResolver
-    ) -> None:
-        self.body = body
-        self.masked = masked
-        self.starts = starts
+    def __init__(self, text: QuoteText, resolver: SpeakerResolver) -> None:
+        self.text = text
         self.resolver = resolver
-        self.documents = Documents(body, masked, resolver.mentions)
-        self.cues = list(CUE_RE.finditer(masked))  # one pass; windows are bisected
+        self.documents = Documents(text, resolver.mentions)
+        self.cues = list(CUE_RE.finditer(text.masked))  # one pass; windows are bisected
         self.cue_starts = [m.start() for m in self.cues]
         self.cue_cache: dict[int, str | None] = {}
         self.attributions: dict[int, Attribution | None] = {}
@@ -69,26 +66,28 @@ class CueReader:
 
     def _find_clause_start(self, pos: int) -> tuple[int, str]:
         start = self.sentence_start(pos)
-        for hit in reversed(list(_CLAUSE_RE.finditer(self.masked, start, pos))):
+        for hit in reversed(list(_CLAUSE_RE.finditer(self.text.masked, start, pos))):
             relative = hit.group() in ("who", "which") and (
-                self.masked[hit.start() - 2 : hit.start()] == ", "
+                self.text.masked[hit.start() - 2 : hit.start()] == ", "
             )
-            if relative and "," in self.masked[hit.end() : pos]:
+            if relative and "," in self.text.masked[hit.end() : pos]:
                 continue  # "Smith, who chairs the panel, said": skip the relative clause
-            if hit.group() == "and" and _WORD_RE.search(self.masked, hit.end(), pos):
+            if hit.group() == "and" and _WORD_RE.search(self.text.masked, hit.end(), pos):
                 continue  # "Smith and Jones said": a coordinated subject, not a new clause
             return hit.end(), hit.group()
         return start, ""
 
     def sentence_end(self, pos: int) -> int:
         """Where the sentence after pos starts (the body's end), within REACH of pos."""
-        i = bisect_right(self.starts, pos)
-        return min(self.starts[i] if i < len(self.starts) else len(self.body), pos + REACH)
+        i = bisect_right(self.text.starts, pos)
+        return min(
+            self.text.starts[i] if i < len(self.text.starts) else len(self.text.body), pos + REACH
+        )
 
     def clause_end(self, pos: int) -> int:
         end = self.sentence_end(pos)
         for ch in ',;:()“”"\n':
-            found = self.masked.find(ch, pos, end)
+            found = self.text.masked.find(ch, pos, end)
             if found >= 0:
                 end = found
         return end
@@ -98,12 +97,12 @@ class CueReader:
         read on past one comma when the first stretch names nobody."""
         end = self.clause_end(pos)
         speaker = self.resolver.resolve(pos, end)
-        if speaker is None and self.masked[end : end + 1] == ",":
+        if speaker is None and self.text.masked[end : end + 1] == ",":
             further = self.clause_end(end + 1)
             named = self.resolver.resolve(end + 1, further)
             if (
                 self.resolver.is_person(named)
-                and len(_WORD_RE.findall(self.masked, end, further)) < 5
+                and len(_WORD_RE.findall(self.text.masked, end, further)) < 5
             ):
                 speaker = named
         return speaker
@@ -112,7 +111,7 @@ class CueReader:
         """Who the cue verb at match attributes speech to (its subject, or its agent)."""
         if match.start() in self.cue_cache:
             return self.cue_cache[match.start()]
-        verb, verb_end, masked = match.group().lower(), match.end(), self.masked
+        verb, verb_end, masked = match.group().lower(), match.end(), self.text.masked
         words = _WORD_RE.findall(masked, verb_end, verb_end + 8)
         lo, opener = self.clause_start(match.start())
         before = _WORD_RE.findall(masked, lo, match.start())
@@ -154,7 +153,7 @@ class CueReader:
     def _main_subject(self, pos: int) -> str | None:
         """The subject after a sentence-opening participial phrase ends at its comma."""
         end = self.sentence_end(pos)
-        comma = self.body.find(",", pos, end)
+        comma = self.text.body.find(",", pos, end)
         return None if comma < 0 else self._subject(comma + 1, min(end, comma + _SUBJECT_REACH))
 
     def _antecedent(self, pos: int, person: bool) -> str | None:
@@ -163,9 +162,9 @@ class CueReader:
         r = self.resolver
         i = bisect_left(r.mention_starts, pos) - 1
         for start, end, entity in reversed(r.mentions[max(0, i - 4) : i + 1]):
-            if end > pos or self.masked[start] != self.body[start]:
+            if end > pos or self.text.masked[start] != self.text.body[start]:
                 continue  # running over pos, or quoted
-            gap = self.masked[end:pos]
+            gap = self.text.masked[end:pos]
             words = _WORD_RE.findall(gap)
             apposition = (
                 gap.startswith(", ")
@@ -188,10 +187,10 @@ class CueReader:
         return self.attributions[match.start()]
 
     def _attribution(self, match: re.Match[str]) -> Attribution | None:
-        if not cue_ok(self.masked, match):
+        if not cue_ok(self.text.masked, match):
             return None
         speaker = self.cue_speaker(match)
-        if is_negated(self.masked, match):  # "He didn't say where, but ... “very soon”"
+        if is_negated(self.text.masked, match):  # "He didn't say where, but ... “very soon”"
             return None if speaker is None else Attribution(speaker, None)
         naming = match.group().lower() in NAMING_VERBS
         if speaker is None and naming and not self._after_what(match.start()):
@@ -200,11 +199,11 @@ class CueReader:
 
     def _after_what(self, pos: int) -> bool:
         """ "what the makers call "...": an unnamed namer is still the source."""
-        return "what" in _WORD_RE.findall(self.masked, max(0, pos - 40), pos)[-4:]
+        return "what" in _WORD_RE.findall(self.text.masked, max(0, pos - 40), pos)[-4:]
 
     def reported(self, match: re.Match[str]) -> bool:
         """Whether the cue reports speech inside someone else's report ("X observed that the
         ministry had stated"), its subject not generic ("that an official said" is not)."""
         lo, opener = self.clause_start(match.start())
-        first = _WORD_RE.search(self.masked, lo, match.start())
+        first = _WORD_RE.search(self.text.masked, lo, match.start())
         return opener == "that" and first is not None and first.group().lower() not in _GENERIC

@@ -1,6 +1,7 @@
 """Documents as sources for the quotes stage: an organisation (or person) speaking through a
 statement, website, letter or invitation ("A statement from Apple stated", "as stated on the
-Ford website", "The invitation reads"). Called by pipeline.quotes.extract when a cue's subject is no name.
+Ford website", "The invitation reads"). Called by pipeline.quotes.extract when a cue's subject
+is no name.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 from pipeline.quotes.marks import Token, tokenise
+from pipeline.quotes.text import QuoteText
 from pipeline.story import Entity
 
 DOCUMENT_NOUNS = frozenset(
@@ -37,9 +39,8 @@ _WINDOW = 160  # characters read for those words and an owner after them
 class Documents:
     """Finds who speaks through a document named in a stretch of one story's body."""
 
-    def __init__(self, body: str, masked: str, mentions: Sequence[tuple[int, int, Entity]]) -> None:
-        self.body = body
-        self.masked = masked
+    def __init__(self, text: QuoteText, mentions: Sequence[tuple[int, int, Entity]]) -> None:
+        self.text = text
         self.mentions = [m for m in mentions if m[2].label in _OWNER_LABELS]
         self.starts = [m[0] for m in self.mentions]
         counts: dict[str, int] = {}
@@ -55,7 +56,7 @@ class Documents:
         unowned definite document ("The invitation reads") speaks for the story's main
         organisation. None when no document is named there."""
         reach = _SUBJECT_WORDS if subject else _AFTER_WORDS
-        tokens = tokenise(self.masked, lo, min(hi, lo + _WINDOW))
+        tokens = tokenise(self.text.masked, lo, min(hi, lo + _WINDOW))
         for n, tok in enumerate(tokens[:reach]):
             noun = tok.norm.rstrip(".")
             if noun not in DOCUMENT_NOUNS:
@@ -79,7 +80,7 @@ class Documents:
         i = bisect_left(self.starts, tok.start) - 1
         while i >= 0 and self.mentions[i][1] > tok.start - 40:
             start, end, entity = self.mentions[i]
-            if end <= tok.start and _OWNER_GAP.fullmatch(self.body, end, tok.start):
+            if end <= tok.start and _OWNER_GAP.fullmatch(self.text.body, end, tok.start):
                 return entity.name
             i -= 1
         return None

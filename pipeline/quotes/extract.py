@@ -1,8 +1,8 @@
 """The quotes stage (after entities, before timex): direct quotations with speaker and cue verb.
 
-Marks come from pipeline.quotes.marks, cues from pipeline.quotes.attribution (which reads who each cue
-names through pipeline.quotes.cue_subjects and pipeline.quotes.speakers); this module groups run-on quotes,
-drops names and terms, and carries the speaker over to a floating quote.
+It reads the story's `QuoteText` (quotes.text); cues come from quotes.attribution, which reads
+who each cue names through quotes.cue_subjects and quotes.speakers. This module groups run-on
+quotes, drops names and terms, and carries the speaker over to a floating quote.
 """
 
 from __future__ import annotations
@@ -11,18 +11,15 @@ import dataclasses
 import re
 from bisect import bisect_right
 
-from pipeline.quotes.cue_subjects import Attribution, CueReader
 from pipeline.quotes.attribution import QuoteCues, opening_of
+from pipeline.quotes.cue_subjects import Attribution, CueReader
 from pipeline.quotes.marks import (
     MarkSpan,
-    find_quote_spans,
     is_stray_open,
-    mask_quotes,
-    paragraph_spans,
-    sentence_starts,
 )
-from pipeline.quotes.terms import is_name_or_term, is_naming
 from pipeline.quotes.speakers import SpeakerResolver
+from pipeline.quotes.terms import is_name_or_term, is_naming
+from pipeline.quotes.text import QuoteText, read_text
 from pipeline.story import Quote, Story
 
 __all__ = ["extract_quotes"]
@@ -35,14 +32,10 @@ class _Extractor:
     """One story read once: its marks, quote-masked text, sentences and speaker resolver; then
     `run` attributes every quotation in body order (so a floating quote sees earlier ones)."""
 
-    def __init__(self, story: Story, spans: list[MarkSpan]) -> None:
-        self.body = body = story.body
-        self.paragraphs = paragraph_spans(body)
-        self.spans = spans
-        self.masked = mask_quotes(body, self.spans)
-        self.starts = sentence_starts(self.masked, self.paragraphs)
-        self.resolver = SpeakerResolver(body, self.masked, story.entities, self.starts)
-        self.reader = CueReader(body, self.masked, self.starts, self.resolver)
+    def __init__(self, story: Story, text: QuoteText) -> None:
+        self.text = text
+        self.resolver = SpeakerResolver(text, story.entities)
+        self.reader = CueReader(text, self.resolver)
         self.cues = QuoteCues(self.reader)
         # Speakers given so far, per paragraph, as (quote start, speaker) in body order.
         self.given: dict[int, list[tuple[int, str | None]]] = {}
@@ -50,7 +43,7 @@ class _Extractor:
 
     def _latest_speaker(self, index: int, hi: int) -> tuple[bool, str | None]:
         """(found, speaker) of the last quote or cue verb in paragraph `index` before hi."""
-        lo = max(self.paragraphs[index][0], hi - _CARRY_REACH)
+        lo = max(self.text.paragraphs[index][0], hi - _CARRY_REACH)
         given = self.given.get(index, [])
         i = bisect_right(given, hi - 1, key=lambda g: g[0])
         latest = given[i - 1] if i else None
@@ -71,7 +64,7 @@ class _Extractor:
         previous = span.paragraph - 1
         if previous not in self.paragraph_speaker:
             self.paragraph_speaker[previous] = self._latest_speaker(
-                previous, self.paragraphs[previous][1]
+                previous, self.text.paragraphs[previous][1]
             )[1]
         return self.paragraph_speaker[previous]
 
@@ -82,9 +75,9 @@ class _Extractor:
         """An unattributed quote inside a sentence speaks for the sentence's subject only when
         a colon, comma or dash introduces it (`Jobs extended an invitation, "we have ..."`)."""
         j = opening_of(span)
-        while j > 0 and self.masked[j - 1] == " ":
+        while j > 0 and self.text.masked[j - 1] == " ":
             j -= 1
-        if self.masked[j - 1 : j] not in (":", ",", "-", "—", "–"):
+        if self.text.masked[j - 1 : j] not in (":", ",", "-", "—", "–"):
             return None
         lo, _ = self.reader.clause_start(j - 1)  # `... : Secretary James Roche: "..."` reads Roche
         return self.resolver.resolve(lo, j - 1)
@@ -93,7 +86,7 @@ class _Extractor:
         """Quotations in body order (each as its segments), grouped when one runs on into the
         next with nothing but spaces or an ellipsis between (`...,” “...` / `...”... “...`)."""
         chains: dict[int, list[MarkSpan]] = {}
-        for span in self.spans:
+        for span in self.text.spans:
             chains.setdefault(span.chain, []).append(span)
         groups: list[list[list[MarkSpan]]] = []
         for segments in chains.values():
@@ -105,8 +98,8 @@ class _Extractor:
                 and prev.single == nxt.single
                 and not (prev.recovered or nxt.recovered)
                 and 0 <= prev.close_at < nxt.open_at
-                and self.body[prev.start : prev.end].rstrip()[-1:] not in (".", "?", "!")
-                and _ADJACENT_RE.fullmatch(self.masked, prev.close_at + 1, nxt.open_at)
+                and self.text.body[prev.start : prev.end].rstrip()[-1:] not in (".", "?", "!")
+                and _ADJACENT_RE.fullmatch(self.text.masked, prev.close_at + 1, nxt.open_at)
             ):
                 groups[-1].append(segments)
             else:
@@ -116,7 +109,11 @@ class _Extractor:
     def _own(self, segments: list[MarkSpan]) -> Attribution | None:
         """The cue that attributes one quotation: before it in its sentence, else after it."""
         first = segments[0]
-        if is_stray_open(first) or self._empty(segments) or is_naming(self.masked, first.open_at):
+        if (
+            is_stray_open(first)
+            or self._empty(segments)
+            or is_naming(self.text.masked, first.open_at)
+        ):
             return None
         found = None if self.cues.at_sentence_start(first) else self.cues.leading(first)
         return found if found is not None else self.cues.trailing(segments[-1])
@@ -133,7 +130,7 @@ class _Extractor:
         return tuple(quotes)
 
     def _empty(self, segments: list[MarkSpan]) -> bool:
-        return all(self.body[s.start : s.end].isspace() or s.start == s.end for s in segments)
+        return all(self.text.body[s.start : s.end].isspace() or s.start == s.end for s in segments)
 
     def _emit(
         self, segments: list[MarkSpan], found: Attribution | None, quotes: list[Quote]
@@ -142,13 +139,13 @@ class _Extractor:
         first = segments[0]
         if self._empty(segments):
             return  # empty marks ("" or “ ”) quote nothing
-        if is_naming(self.masked, first.open_at):
+        if is_naming(self.text.masked, first.open_at):
             return
         if is_stray_open(first):
             recovered = self.cues.recover_unclosed(first)
             if recovered is not None:
                 end, cued = recovered
-                quote = _quote(self.body, first.start, end, cued.speaker, cued.cue)
+                quote = _quote(self.text.body, first.start, end, cued.speaker, cued.cue)
                 if quote is not None:
                     quotes.append(quote)
                     self._give(first, cued.speaker)
@@ -162,9 +159,9 @@ class _Extractor:
         else:
             speaker, cue = self._embedded_speaker(first), None
         for span in segments:
-            quote = _quote(self.body, span.start, span.end, speaker, cue)
+            quote = _quote(self.text.body, span.start, span.end, speaker, cue)
             if quote is None or is_name_or_term(
-                self.masked,
+                self.text.masked,
                 span.open_at,
                 quote.text,
                 opens_sentence=self.cues.at_sentence_start(span),
@@ -189,7 +186,7 @@ def _quote(body: str, start: int, end: int, speaker: str | None, cue: str | None
 
 def extract_quotes(story: Story) -> Story:
     """Attach the story's direct quotations (text between the marks, speaker, cue verb)."""
-    spans = find_quote_spans(story.body) if story.body else []
-    if not spans:  # no marks: no quotes, and no speaker index to build
+    text = read_text(story.body) if story.body else None
+    if text is None or not text.spans:  # no marks: no quotes, and no speaker index to build
         return dataclasses.replace(story, quotes=())
-    return dataclasses.replace(story, quotes=_Extractor(story, spans).run())
+    return dataclasses.replace(story, quotes=_Extractor(story, text).run())

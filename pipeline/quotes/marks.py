@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -171,10 +172,13 @@ def _opens_statement(body: str, i: int, lo: int) -> bool:
     return j == lo or body[j - 1] in ":,.?!"
 
 
-def find_quote_spans(body: str) -> list[MarkSpan]:
+def find_quote_spans(
+    body: str, paragraphs: Sequence[tuple[int, int]] | None = None
+) -> list[MarkSpan]:
     """Every quoted span in body order. A quotation left open at a paragraph end continues
     only if the next paragraph opens with a quotation mark; otherwise its mark is stray."""
-    paragraphs = paragraph_spans(body)
+    if paragraphs is None:
+        paragraphs = paragraph_spans(body)
     spans: list[MarkSpan] = []
     chain = 0
     carried = -1  # chain id continuing into the current paragraph, or -1
@@ -227,7 +231,7 @@ def is_stray_open(span: MarkSpan) -> bool:
     return span.recovered and span.close_at < 0
 
 
-def mask_quotes(body: str, spans: list[MarkSpan]) -> str:
+def mask_quotes(body: str, spans: Sequence[MarkSpan]) -> str:
     """The body with quoted words blanked out (same length), so cue and sentence rules do not
     read inside quotations; a final . ? or ! inside a quotation is kept as a sentence end."""
     parts: list[str] = []
@@ -263,7 +267,7 @@ def _is_abbreviation(text: str, dot: int, lo: int) -> bool:
     return (len(word) == 1 and word.isupper()) or "." in word or word.lower() in _ABBREVIATIONS
 
 
-def sentence_starts(masked: str, paragraphs: list[tuple[int, int]]) -> list[int]:
+def sentence_starts(masked: str, paragraphs: Sequence[tuple[int, int]]) -> list[int]:
     """Sorted start offsets of sentences, read from the quote-masked body: a sentence ends at
     . ? or ! (plus closing marks) followed by a capital, digit or opening mark."""
     starts: list[int] = []

@@ -9,8 +9,8 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
-from pipeline.quotes.role_keys import ROLE_HEADS, ROLEISH
 from pipeline.entities.titles import honorific_before
+from pipeline.quotes.role_keys import ROLE_HEADS, ROLEISH
 from pipeline.story import Entity, Mention
 
 _LINKS = frozenset("of and for the & de du la".split())  # skipped when spelling an acronym

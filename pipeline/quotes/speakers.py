@@ -9,9 +9,10 @@ from collections.abc import Sequence
 
 from pipeline.quotes.cue_words import SPEECH_VERBS
 from pipeline.quotes.marks import Token, tokenise
-from pipeline.quotes.role_keys import PREPOSITIONS, ROLE_HEADS, RoleKey, role_key, roleish
 from pipeline.quotes.names import canonical_entities, person_in_mention
+from pipeline.quotes.role_keys import PREPOSITIONS, ROLE_HEADS, RoleKey, role_key, roleish
 from pipeline.quotes.roles import roles_from_apposition
+from pipeline.quotes.text import QuoteText
 from pipeline.story import Entity
 
 __all__ = ["SpeakerResolver"]
@@ -40,12 +41,9 @@ _LOOKBACK = 6  # sentences searched back for the person a pronoun stands for
 class SpeakerResolver:
     """Resolves the speaker named in a stretch of the (quote-masked) body of one story."""
 
-    def __init__(
-        self, body: str, masked: str, entities: Sequence[Entity], sentence_starts: list[int]
-    ) -> None:
-        self.body = body
-        self.masked = masked
-        self.starts = sentence_starts
+    def __init__(self, text: QuoteText, entities: Sequence[Entity]) -> None:
+        self.text = text
+        body = text.body
         self._endings: dict[tuple[int, int], Entity | None] = {}
         self.entities = roles_from_apposition(body, canonical_entities(body, entities))
         found = [
@@ -79,19 +77,23 @@ class SpeakerResolver:
 
     def _tokens(self, lo: int, hi: int) -> list[Token]:
         """Words of the masked body inside [lo, hi), tokenised once per sentence."""
-        if hi - lo < 160 or not self.starts:  # a short window: read it directly
-            tokens = tokenise(self.masked, lo, hi)
+        if hi - lo < 160 or not self.text.starts:  # a short window: read it directly
+            tokens = tokenise(self.text.masked, lo, hi)
             if tokens and tokens[0].start == lo and self._cuts_word(lo):
                 tokens = tokens[1:]
             if tokens and tokens[-1].end == hi and self._cuts_word(hi):
                 tokens = tokens[:-1]
             return tokens
         out: list[Token] = []
-        index = max(0, bisect_right(self.starts, lo) - 1)
-        while index < len(self.starts) and self.starts[index] < hi:
+        index = max(0, bisect_right(self.text.starts, lo) - 1)
+        while index < len(self.text.starts) and self.text.starts[index] < hi:
             if index not in self.sentence_tokens:
-                end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.body)
-                tokens = tokenise(self.masked, self.starts[index], end)
+                end = (
+                    self.text.starts[index + 1]
+                    if index + 1 < len(self.text.starts)
+                    else len(self.text.body)
+                )
+                tokens = tokenise(self.text.masked, self.text.starts[index], end)
                 self.sentence_tokens[index] = (tokens, [t.start for t in tokens])
             tokens, starts = self.sentence_tokens[index]
             i, j = bisect_left(starts, lo), bisect_left(starts, hi)
@@ -101,13 +103,13 @@ class SpeakerResolver:
 
     def _cuts_word(self, pos: int) -> bool:
         """Whether a window edge at pos falls inside a word (that word is then left out)."""
-        return 0 < pos < len(self.masked) and (
-            self.masked[pos - 1].isalnum() and self.masked[pos].isalnum()
+        return 0 < pos < len(self.text.masked) and (
+            self.text.masked[pos - 1].isalnum() and self.text.masked[pos].isalnum()
         )
 
     def sentence_start(self, pos: int) -> int:
-        i = bisect_right(self.starts, pos) - 1
-        return self.starts[i] if i >= 0 else 0
+        i = bisect_right(self.text.starts, pos) - 1
+        return self.text.starts[i] if i >= 0 else 0
 
     def _recency(self, name: str, pos: int) -> int:
         """Higher for a later mention before pos; mentions only after pos rank below all."""
@@ -115,7 +117,7 @@ class SpeakerResolver:
         i = bisect_left(starts, pos)
         if i:
             return starts[i - 1]
-        return -starts[0] if starts else -len(self.body) - 1
+        return -starts[0] if starts else -len(self.text.body) - 1
 
     def _person_ending(self, start: int, end: int) -> Entity | None:
         """A person whose name ends a non-person mention: NER spans sometimes swallow a titled
@@ -126,11 +128,11 @@ class SpeakerResolver:
         return self._endings[start, end]
 
     def _find_person_ending(self, start: int, end: int) -> Entity | None:
-        text = self.body[start:end]
+        text = self.text.body[start:end]
         words = text.split()
         person = self.surnames.get(words[-1]) if len(words) > 1 else None
         if person is None or not text.endswith(person.name.split()[-1]):
-            return person_in_mention(text, self.body[max(0, start - 40) : start])
+            return person_in_mention(text, self.text.body[max(0, start - 40) : start])
         first = person.name.split()[0]
         return person if first == words[-1] or first in words else None
 
@@ -190,7 +192,7 @@ class SpeakerResolver:
             found = self.resolve(max(start, pos - _SPAN), pos, subject=True, depth=depth + 1)
             if found:
                 return found
-        i = bisect_left(self.starts, start) - 1
+        i = bisect_left(self.text.starts, start) - 1
         for back in range(i, max(-1, i - _LOOKBACK), -1):
             found = self._subject(back, depth + 1)
             if found:
@@ -202,8 +204,12 @@ class SpeakerResolver:
         a pronoun subject looks further back, at most _MAX_DEPTH sentences deep."""
         if index not in self.subjects:
             self.subjects[index] = None  # a cycle reads None
-            lo = self.starts[index]
-            hi = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.body)
+            lo = self.text.starts[index]
+            hi = (
+                self.text.starts[index + 1]
+                if index + 1 < len(self.text.starts)
+                else len(self.text.body)
+            )
             hi = min(hi, lo + _SUBJECT_SPAN)
             self.subjects[index] = self.resolve(lo, hi, subject=True, depth=depth)
         return self.subjects[index]
@@ -224,7 +230,7 @@ class SpeakerResolver:
         person, pronoun or role wins (an organisation before a verb too with org_subject:
         "The UAW issued a statement saying"); with last=True the last person named wins.
         """
-        masked, body = self.masked, self.body
+        masked, body = self.text.masked, self.text.body
         tokens = self._tokens(lo, min(hi, lo + _SPAN))
         if tokens and tokens[0].norm in _FRONTED and lo <= self.sentence_start(tokens[0].start):
             comma = masked.find(",", lo, hi)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from pipeline.timex import calendar as cal
 from pipeline.story import Story, Timex
+from pipeline.timex import calendar as cal
 from pipeline.timex.rules import RULES, Context, Rule
 
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n")

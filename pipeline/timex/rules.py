@@ -1,8 +1,8 @@
 """The rule table of the timex stage: one regex per form of time expression, one resolver each.
 
-`pipeline.timex.resolve` runs every rule over the body, keeps the longest non-overlapping matches and
-calls their resolvers in document order. Patterns are linear: alternations of fixed words and
-bounded gaps only, never a repeated group that contains another repeat.
+`pipeline.timex.resolve` runs every rule over the body, keeps the longest non-overlapping
+matches and calls their resolvers in document order. Patterns are linear: alternations of fixed
+words and bounded gaps only, never a repeated group that contains another repeat.
 """
 
 from __future__ import annotations

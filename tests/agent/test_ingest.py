@@ -23,8 +23,9 @@ from pipeline.formats import parse_story
 from pipeline.testing import FakeLanguageModel, seed_text, simple_entities
 
 TOKEN = "desk-token-7f3a9c"
-STORY = seed_text("urn:test:ingest:1", "Harbour officials in Bergen reopened the quay on Monday.",
-                  version=2)
+STORY = seed_text(
+    "urn:test:ingest:1", "Harbour officials in Bergen reopened the quay on Monday.", version=2
+)
 
 
 class Metadata:
@@ -45,11 +46,18 @@ class RecordingSender:
 
 
 def make_app(tmp_path: Path, **overrides: Any) -> Any:
-    settings = Settings(broker="127.0.0.1:1", data_dir=tmp_path / "w", nlp_processes=0,
-                        app_id=f"ingest-test-{id(tmp_path)}", max_story_bytes=2048,
-                        store="memory://", **overrides)
-    enricher = Enricher(FakeLanguageModel(), pre_stages=(), post_stages=(),
-                        group_entities=simple_entities)
+    settings = Settings(
+        broker="127.0.0.1:1",
+        data_dir=tmp_path / "w",
+        nlp_processes=0,
+        app_id=f"ingest-test-{id(tmp_path)}",
+        max_story_bytes=2048,
+        store="memory://",
+        **overrides,
+    )
+    enricher = Enricher(
+        FakeLanguageModel(), pre_stages=(), post_stages=(), group_entities=simple_entities
+    )
     app = create_app(settings, enricher)
     app.finalize()
     app.web.init_server()
@@ -76,8 +84,11 @@ def with_client(app: Any, scenario: Callable[[Poster], Awaitable[None]]) -> None
     async def main() -> None:
         async with TestClient(TestServer(app.web.web_app)) as client:
 
-            async def post(data: Any, headers: dict[str, str] | None = None,
-                           sender: RecordingSender | None = None) -> Any:
+            async def post(
+                data: Any,
+                headers: dict[str, str] | None = None,
+                sender: RecordingSender | None = None,
+            ) -> Any:
                 recorder = sender or RecordingSender()
                 app.wirestream_live["ingest"].send = recorder
                 response = await client.post("/stories", data=data, headers=headers or {})
@@ -92,8 +103,13 @@ def test_valid_story_is_written_unchanged_with_its_id_as_key(open_app: Any) -> N
     async def scenario(post: Poster) -> None:
         status, body, recorder = await post(STORY, {"Content-Type": "text/plain"})
         assert status == 202
-        assert body == {"story_id": "urn:test:ingest:1", "version": 2,
-                        "topic": "wire.stories.raw.v1", "partition": 1, "offset": 42}
+        assert body == {
+            "story_id": "urn:test:ingest:1",
+            "version": 2,
+            "topic": "wire.stories.raw.v1",
+            "partition": 1,
+            "offset": 42,
+        }
         assert recorder.sent == [(b"urn:test:ingest:1", STORY, [(FORMAT_HEADER, b"text")])]
 
     with_client(open_app, scenario)
@@ -104,7 +120,8 @@ def test_explicit_format_header_wins_and_no_hint_means_no_kafka_header(open_app:
 
     async def scenario(post: Poster) -> None:
         status, _, with_hint = await post(
-            json_story, {"Content-Type": "text/plain", "X-Wirestream-Format": "JSON"})
+            json_story, {"Content-Type": "text/plain", "X-Wirestream-Format": "JSON"}
+        )
         assert status == 202 and with_hint.sent[0][2] == [(FORMAT_HEADER, b"json")]
         status, _, without = await post(json_story, {"Content-Type": "application/octet-stream"})
         assert status == 202 and without.sent[0][2] == []
@@ -144,15 +161,20 @@ def test_oversized_story_gets_413_whether_declared_or_streamed(open_app: Any) ->
 
 def test_token_is_required_when_configured(token_app: Any, caplog: Any) -> None:
     async def scenario(post: Poster) -> None:
-        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN},
-                        {"Authorization": f"Basic {TOKEN}"}):
+        for headers in (
+            {},
+            {"Authorization": "Bearer wrong"},
+            {"Authorization": TOKEN},
+            {"Authorization": f"Basic {TOKEN}"},
+        ):
             status, body, recorder = await post(STORY, headers)
             assert status == 401, headers
             assert body["error_code"] == "unauthorized" and recorder.sent == []
         status, _, recorder = await post(STORY, {"Authorization": f"bearer {TOKEN}"})
         assert status == 202 and len(recorder.sent) == 1
-        status, body, _ = await post(STORY, {"Authorization": f"Bearer {TOKEN}"},
-                                     RecordingSender(fail=True))
+        status, body, _ = await post(
+            STORY, {"Authorization": f"Bearer {TOKEN}"}, RecordingSender(fail=True)
+        )
         assert status == 503 and body["error_code"] == "broker_unavailable"
 
     with caplog.at_level(logging.DEBUG):

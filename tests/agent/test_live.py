@@ -33,24 +33,48 @@ from pipeline.enrich import Enricher
 from pipeline.testing import FakeLanguageModel, simple_entities
 
 
-def story(story_id: str, *entities: tuple[str, str], version: int = 1, language: str = "en",
-          headline: str | None = None) -> dict[str, Any]:
+def story(
+    story_id: str,
+    *entities: tuple[str, str],
+    version: int = 1,
+    language: str = "en",
+    headline: str | None = None,
+) -> dict[str, Any]:
     """An enriched event as the pipeline publishes it (only what the live view reads)."""
     return {
-        "schema": "wirestream.enriched_story.v1", "story_id": story_id, "version": version,
+        "schema": "wirestream.enriched_story.v1",
+        "story_id": story_id,
+        "version": version,
         "event_id": f"{abs(hash((story_id, version))):032x}"[:32],
-        "headline": headline or f"Headline of {story_id}", "body": "Body words. " * 80,
-        "language": language, "source_format": "text", "pubstatus": "usable",
+        "headline": headline or f"Headline of {story_id}",
+        "body": "Body words. " * 80,
+        "language": language,
+        "source_format": "text",
+        "pubstatus": "usable",
         "dates": {"published": "2026-11-23T09:00:00+00:00", "received": None, "processed": None},
         "entities": [
-            {"name": name, "label": label, "count": 2, "first_start": 0, "roles": [],
-             "mentions": [{"text": name, "start": 0, "end": len(name)}] * 2}
+            {
+                "name": name,
+                "label": label,
+                "count": 2,
+                "first_start": 0,
+                "roles": [],
+                "mentions": [{"text": name, "start": 0, "end": len(name)}] * 2,
+            }
             for name, label in entities
         ],
-        "quotes": [{"text": "We will rebuild the pier", "start": 5, "end": 29,
-                    "speaker": "Ana Costa", "cue": "said"}],
-        "timex": [{"text": "Monday", "start": 40, "end": 46, "type": "DATE",
-                   "value": "2026-11-23"}],
+        "quotes": [
+            {
+                "text": "We will rebuild the pier",
+                "start": 5,
+                "end": 29,
+                "speaker": "Ana Costa",
+                "cue": "said",
+            }
+        ],
+        "timex": [
+            {"text": "Monday", "start": 40, "end": 46, "type": "DATE", "value": "2026-11-23"}
+        ],
     }
 
 
@@ -60,6 +84,7 @@ TELENOR = ("Telenor", "ORG")
 
 
 # ---- filters ---------------------------------------------------------------------------------
+
 
 def test_filter_by_entity_is_case_insensitive_on_the_canonical_name() -> None:
     card = summarise(story("a", HOLM, OSLO))
@@ -92,14 +117,16 @@ def test_language_filter_matches_the_primary_subtag() -> None:
 def test_summary_keeps_what_the_page_shows_and_drops_the_body() -> None:
     card = summarise(story("a", HOLM))
     assert card is not None
-    assert card["quotes"] == [{"text": "We will rebuild the pier", "speaker": "Ana Costa",
-                               "cue": "said"}]
+    assert card["quotes"] == [
+        {"text": "We will rebuild the pier", "speaker": "Ana Costa", "cue": "said"}
+    ]
     assert card["entities"] == [{"name": "Lena Holm", "label": "PERSON", "count": 2}]
     assert "body" not in card and len(card["lede"]) <= 281
     assert summarise({"headline": "no story id"}) is None
 
 
 # ---- ring buffer and fan-out ----------------------------------------------------------------
+
 
 def test_ring_buffer_keeps_the_latest_stories_oldest_first() -> None:
     feed = LiveFeed(ring_size=5)
@@ -158,8 +185,11 @@ async def _read_events(response: Any, count: int, timeout: float = 5.0) -> list[
         buffer += await asyncio.wait_for(response.content.readany(), remaining)
         while b"\n\n" in buffer and len(frames) < count:
             frame, buffer = buffer.split(b"\n\n", 1)
-            fields = dict(line.split(": ", 1) for line in frame.decode().splitlines()
-                          if ": " in line and not line.startswith(":"))
+            fields = dict(
+                line.split(": ", 1)
+                for line in frame.decode().splitlines()
+                if ": " in line and not line.startswith(":")
+            )
             if frame.startswith(b":"):
                 frames.append(("comment", frame.decode()))
             elif "event" in fields:
@@ -194,7 +224,9 @@ def test_stream_sends_matching_backlog_then_live_events_then_keep_alives() -> No
 
     frames = asyncio.run(scenario())
     assert [(kind, orjson.loads(data)["story_id"]) for kind, data in frames[:2]] == [
-        ("story", "old-holm"), ("story", "new-holm")]
+        ("story", "old-holm"),
+        ("story", "new-holm"),
+    ]
     assert frames[2] == ("comment", ": keep-alive")
 
 
@@ -214,7 +246,9 @@ def test_reconnect_with_last_event_id_replays_only_what_was_missed() -> None:
 
     frames = asyncio.run(scenario())
     assert [(kind, orjson.loads(data)["story_id"]) for kind, data in frames] == [
-        ("story", "s2"), ("kill", "s1")]
+        ("story", "s2"),
+        ("kill", "s1"),
+    ]
 
 
 def test_closing_the_feed_ends_open_streams() -> None:
@@ -234,17 +268,35 @@ def test_closing_the_feed_ends_open_streams() -> None:
 
 # ---- trending ------------------------------------------------------------------------------
 
+
 def test_mention_counts_and_ranking() -> None:
     event = story("a", HOLM, OSLO)
-    event["entities"].append({"name": "Lena Holm", "label": "person", "count": 3,
-                              "mentions": [], "first_start": 9, "roles": []})
+    event["entities"].append(
+        {
+            "name": "Lena Holm",
+            "label": "person",
+            "count": 3,
+            "mentions": [],
+            "first_start": 9,
+            "roles": [],
+        }
+    )
     counts = mention_counts(event)
     assert counts == {entity_key("Lena Holm", "PERSON"): 5, entity_key("Oslo", "GPE"): 2}
     assert mention_counts({"entities": "nonsense"}) == {}
-    ranked = top_entities([(entity_key("Oslo", "GPE"), 2), (entity_key("Bergen", "GPE"), 2),
-                           (entity_key("Lena Holm", "PERSON"), 5), (entity_key("Gone", "ORG"), 0)])
+    ranked = top_entities(
+        [
+            (entity_key("Oslo", "GPE"), 2),
+            (entity_key("Bergen", "GPE"), 2),
+            (entity_key("Lena Holm", "PERSON"), 5),
+            (entity_key("Gone", "ORG"), 0),
+        ]
+    )
     assert [(r["name"], r["mentions"]) for r in ranked] == [
-        ("Lena Holm", 5), ("Bergen", 2), ("Oslo", 2)]
+        ("Lena Holm", 5),
+        ("Bergen", 2),
+        ("Oslo", 2),
+    ]
     assert top_entities([(entity_key("Oslo", "GPE"), 2)], label="person") == []
     assert (parse_limit("5"), parse_limit("x"), parse_limit("100000")) == (5, 20, 200)
 
@@ -272,19 +324,26 @@ class RecordingTopic:
     def get_topic_name(self) -> str:
         return self.name
 
-    async def send(self, *, key: bytes, value: bytes, partition: int | None = None,
-                   **_: Any) -> None:
+    async def send(
+        self, *, key: bytes, value: bytes, partition: int | None = None, **_: Any
+    ) -> None:
         self.sent.append((key, value))
         self.partitions.append(partition)
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Any]:
-    settings = Settings(broker="127.0.0.1:1", data_dir=tmp_path / "w", nlp_processes=0,
-                        app_id=f"live-test-{id(tmp_path)}", partitions=2,
-                        store="memory://")
-    enricher = Enricher(FakeLanguageModel(), pre_stages=(), post_stages=(),
-                        group_entities=simple_entities)
+    settings = Settings(
+        broker="127.0.0.1:1",
+        data_dir=tmp_path / "w",
+        nlp_processes=0,
+        app_id=f"live-test-{id(tmp_path)}",
+        partitions=2,
+        store="memory://",
+    )
+    enricher = Enricher(
+        FakeLanguageModel(), pre_stages=(), post_stages=(), group_entities=simple_entities
+    )
     faust_app = create_app(settings, enricher)
     faust_app.finalize()
     faust_app.web.init_server()
@@ -300,8 +359,11 @@ def test_trending_counts_flow_from_enriched_events_to_the_endpoint(app: Any) -> 
 
     async def scenario() -> Any:
         async with split.test_context() as running:
-            for value, key in ((orjson.dumps(story("a", HOLM, OSLO)), b"a"),
-                               (orjson.dumps(story("b", HOLM)), b"b"), (b"not json", b"c")):
+            for value, key in (
+                (orjson.dumps(story("a", HOLM, OSLO)), b"a"),
+                (orjson.dumps(story("b", HOLM)), b"b"),
+                (b"not json", b"c"),
+            ):
                 await running.put(value, key=key, wait=False)
             for _ in range(100):  # one round of bundles once the batch window closes
                 if recording.sent:
@@ -333,8 +395,13 @@ def test_trending_adds_up_the_windows_of_the_last_hour(app: Any) -> None:
     inner, index = trending.table.table, trending.table.key_index_table
     now = 1_800_000_123.0  # 2027-01-15 08:02:03 UTC
     holm, oslo = entity_key(*HOLM), entity_key(*OSLO)
-    for key, minutes_ago, mentions in ((holm, 0, 1), (holm, 25, 2), (holm, 45, 4),
-                                       (holm, 55, 8), (oslo, 65, 16)):
+    for key, minutes_ago, mentions in (
+        (holm, 0, 1),
+        (holm, 25, 2),
+        (holm, 45, 4),
+        (holm, 55, 8),
+        (oslo, 65, 16),
+    ):
         inner.data[(key, inner.window.current(now - 60 * minutes_ago))] = mentions
         index.data[key] = 1
     # six 10-minute windows, 07:10 to 08:10: 55 and 65 minutes ago (07:07, 06:57) are out

@@ -49,10 +49,18 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1400,1000",
-                 f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
         options.add_argument(flag)
     # An explicit driver path: Selenium Manager never runs, so nothing is downloaded.
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
@@ -63,8 +71,12 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 
 
 def post_story(settings: Settings, data: bytes) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(f"{settings.web_url}/stories", data=data, method="POST",
-                                     headers={"Content-Type": "text/plain"})
+    request = urllib.request.Request(
+        f"{settings.web_url}/stories",
+        data=data,
+        method="POST",
+        headers={"Content-Type": "text/plain"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, orjson.loads(response.read())
@@ -83,7 +95,7 @@ def first_live_card(settings: Settings) -> dict[str, Any]:
         for raw in response:
             line = raw.decode().rstrip("\n")
             if line.startswith("data: "):
-                card: dict[str, Any] = orjson.loads(line[len("data: "):])
+                card: dict[str, Any] = orjson.loads(line[len("data: ") :])
                 return card
     raise AssertionError("the stream closed before sending a story")
 
@@ -102,7 +114,8 @@ def test_seed_story_posted_over_http_appears_on_the_live_dashboard(
     with running_worker(settings, tmp_path / "worker.log"):
         browser.get(f"{settings.web_url}/")
         WebDriverWait(browser, 20).until(
-            lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live")
+            lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live"
+        )
 
         status, ack = post_story(settings, seed_file.read_bytes())
         assert status == 202, ack
@@ -118,8 +131,10 @@ def test_seed_story_posted_over_http_appears_on_the_live_dashboard(
         assert " ".join(headline.split()).startswith(" ".join(expected.split())[:40]), headline
 
         # entities as chips grouped by label
-        person_chips = [c.text.split("×")[0].strip() for c in card.find_elements(
-            By.CSS_SELECTOR, ".group[data-label='PERSON'] .chip")]
+        person_chips = [
+            c.text.split("×")[0].strip()
+            for c in card.find_elements(By.CSS_SELECTOR, ".group[data-label='PERSON'] .chip")
+        ]
         assert any("Putin" in name for name in person_chips), person_chips
         assert len(card.find_elements(By.CSS_SELECTOR, ".chip")) == len(event["entities"])
 
@@ -132,10 +147,10 @@ def test_seed_story_posted_over_http_appears_on_the_live_dashboard(
         assert len(card.find_elements(By.CSS_SELECTOR, ".timex li")) == len(event["timex"])
 
         # trending and pipeline counts fill in from their endpoints
-        WebDriverWait(browser, 30).until(
-            lambda d: d.find_elements(By.CSS_SELECTOR, "#trending li"))
+        WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#trending li"))
         WebDriverWait(browser, 15).until(
-            lambda d: d.find_element(By.ID, "stat-enriched").text == "1")
+            lambda d: d.find_element(By.ID, "stat-enriched").text == "1"
+        )
         trending = get_json(settings, "/trending")
         assert any("Putin" in row["name"] for row in trending["entities"]), trending
 
@@ -154,7 +169,8 @@ def test_seed_story_posted_over_http_appears_on_the_live_dashboard(
         # a kill notice on the enriched topic takes the story off the page
         producer = KafkaProducer(bootstrap_servers=settings.broker)
         kill = orjson.dumps({"kind": "kill", "story_id": event["story_id"]})
-        producer.send(topic_specs(settings)["enriched"].name, kill,
-                      key=event["story_id"].encode()).get(timeout=30)
+        producer.send(
+            topic_specs(settings)["enriched"].name, kill, key=event["story_id"].encode()
+        ).get(timeout=30)
         producer.close()
         WebDriverWait(browser, 15).until(lambda d: not cards(d))

@@ -45,13 +45,19 @@ def test_prometheus_scrapes_the_worker_and_counts_the_stories(
         f"    static_configs: [{{targets: ['127.0.0.1:{settings.web_port}']}}]\n"
     )
     ensure_topics(settings)
-    stories = [seed_text(f"urn:prom:{n}", f"Harbour {n} in Tromso reopened on Monday.")
-               for n in range(7)]
+    stories = [
+        seed_text(f"urn:prom:{n}", f"Harbour {n} in Tromso reopened on Monday.") for n in range(7)
+    ]
     with running_worker(settings, tmp_path / "worker.log"):
         server = subprocess.Popen(
-            [binary, f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-             f"--web.listen-address=127.0.0.1:{port}"],
-            stdout=subprocess.DEVNULL, stderr=(tmp_path / "prometheus.log").open("wb"),
+            [
+                binary,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=(tmp_path / "prometheus.log").open("wb"),
         )
         try:
             wait_for(f"http://127.0.0.1:{port}/-/ready", timeout=60)

@@ -96,8 +96,10 @@ def test_metrics_count_every_pushed_story_once_and_lag_returns_to_zero(
             producer.send(raw, message, key=b"one").get(timeout=30)
         consume(settings, "enriched", 3)
         deadline = time.monotonic() + 30
-        while (metric_value(settings, "wirestream_stories_received_total") < len(messages)
-               or metric_value(settings, "wirestream_consumer_lag_messages") > 0):
+        while (
+            metric_value(settings, "wirestream_stories_received_total") < len(messages)
+            or metric_value(settings, "wirestream_consumer_lag_messages") > 0
+        ):
             assert time.monotonic() < deadline, "counters did not settle"
             time.sleep(0.5)
         assert metric_value(settings, "wirestream_stories_received_total") == len(messages)

@@ -28,8 +28,11 @@ REASON_CODES = {"unsupported_format", "missing_body", "invalid_ninjs", "invalid_
 def example_files() -> list[Any]:
     ninjs = DATA / "ninjs" / "examples"
     g2 = DATA / "newsml-g2" / "examples"
-    files = [*sorted(ninjs.rglob("*.json")), *sorted((ninjs / "NewsML").glob("*.xml")),
-             *sorted(g2.glob("*.xml"))]
+    files = [
+        *sorted(ninjs.rglob("*.json")),
+        *sorted((ninjs / "NewsML").glob("*.xml")),
+        *sorted(g2.glob("*.xml")),
+    ]
     if not files:
         reason = f"{DATA} has no ninjs / NewsML-G2 examples (shared data absent)"
         return [pytest.param(None, marks=pytest.mark.skip(reason=reason))]

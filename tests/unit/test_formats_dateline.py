@@ -93,7 +93,7 @@ def test_parsed_ninjs_story_gets_its_dateline_from_the_body() -> None:
 
 
 PATHOLOGICAL = {
-    "quotes": '"\u201c\'' * 40_000,
+    "quotes": "\"\u201c'" * 40_000,
     "digits": "9" * 120_000,
     "spaces": " " * 120_000,
     "caps": "A" * 120_000,

@@ -33,8 +33,18 @@ def story_fields(story: Story) -> dict[str, Any]:
     fields = dataclasses.asdict(story)
     wanted = {
         key: fields[key]
-        for key in ("story_id", "version", "headline", "language", "byline", "dateline",
-                    "source_format", "pubstatus", "embargoed_until", "body")
+        for key in (
+            "story_id",
+            "version",
+            "headline",
+            "language",
+            "byline",
+            "dateline",
+            "source_format",
+            "pubstatus",
+            "embargoed_until",
+            "body",
+        )
     }
     wanted["subjects"] = list(story.subjects)
     wanted["published"] = story.dates.published
@@ -183,7 +193,9 @@ def test_iptc_suite_file_is_classified_as_the_suite_says(
         assert not should_pass
         return
     problems = validate_ninjs(
-        obj, version_hint=folder, official_schema=official_schema(folder),
+        obj,
+        version_hint=folder,
+        official_schema=official_schema(folder),
         registry=geojson_registry(),
     )
     assert (problems == []) == should_pass, problems

@@ -63,8 +63,12 @@ def test_newsml_xhtml_head_title_stays_out_of_the_body() -> None:
 
 @pytest.mark.parametrize(
     ("hint", "name", "source_format"),
-    [(None, "nitf_story", "nitf"), ("nitf", "nitf_story", "nitf"), ("xml", "newsml_xhtml",
-     "newsml"), ("newsml", "newsml_xhtml", "newsml")],
+    [
+        (None, "nitf_story", "nitf"),
+        ("nitf", "nitf_story", "nitf"),
+        ("xml", "newsml_xhtml", "newsml"),
+        ("newsml", "newsml_xhtml", "newsml"),
+    ],
 )
 def test_xml_is_routed_by_root_element(hint: str | None, name: str, source_format: str) -> None:
     story = parse_story((FORMATS / f"{name}.xml").read_bytes(), format_hint=hint)
@@ -97,9 +101,11 @@ def test_newsml_text_only_referenced_remotely_is_missing_body() -> None:
 
 
 def test_newsml_inline_data_plain_text() -> None:
-    story = parse_story(news_item(
-        '<inlineData contenttype="text/plain">First line\nof para.\n\nSecond para.</inlineData>'
-    ))
+    story = parse_story(
+        news_item(
+            '<inlineData contenttype="text/plain">First line\nof para.\n\nSecond para.</inlineData>'
+        )
+    )
     assert story.body == "First line of para.\n\nSecond para."
     assert story.story_id == "urn:test:g2:1" and story.version == 2
 
@@ -141,8 +147,11 @@ def test_malformed_xml_is_invalid_xml_with_position() -> None:
 # --- security ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("document", [BILLION_LAUGHS, EXTERNAL_ENTITY, PARAMETER_ENTITY],
-                         ids=["billion-laughs", "external-entity", "parameter-entity"])
+@pytest.mark.parametrize(
+    "document",
+    [BILLION_LAUGHS, EXTERNAL_ENTITY, PARAMETER_ENTITY],
+    ids=["billion-laughs", "external-entity", "parameter-entity"],
+)
 def test_entity_attacks_are_refused_fast(document: str) -> None:
     started = time.perf_counter()
     with pytest.raises(UnsafeMarkup) as caught:
@@ -174,11 +183,34 @@ def test_ten_megabyte_xml_is_refused_by_size_before_parsing() -> None:
 
 @pytest.mark.parametrize(
     "markup",
-    ["<" * 100_000, "<!--" * 50_000, "<a" * 100_000, "</" * 100_000, "<?" * 100_000,
-     "<!" * 100_000, '<a x="' * 30_000, "&" * 100_000, "\"'" * 50_000, " " * 100_000,
-     "<p>" * 50_000, "<script>" * 20_000],
-    ids=["lt", "comment", "open-tag", "end-tag", "pi", "bang", "attr", "amp", "quotes", "spaces",
-         "paragraphs", "script"],
+    [
+        "<" * 100_000,
+        "<!--" * 50_000,
+        "<a" * 100_000,
+        "</" * 100_000,
+        "<?" * 100_000,
+        "<!" * 100_000,
+        '<a x="' * 30_000,
+        "&" * 100_000,
+        "\"'" * 50_000,
+        " " * 100_000,
+        "<p>" * 50_000,
+        "<script>" * 20_000,
+    ],
+    ids=[
+        "lt",
+        "comment",
+        "open-tag",
+        "end-tag",
+        "pi",
+        "bang",
+        "attr",
+        "amp",
+        "quotes",
+        "spaces",
+        "paragraphs",
+        "script",
+    ],
 )
 def test_html_stripping_is_linear_on_hostile_markup(markup: str) -> None:
     started = time.perf_counter()

@@ -16,8 +16,12 @@ def test_worker_manifest_uses_only_known_settings_and_probes_health() -> None:
     assert set(documents) == {"ConfigMap", "Deployment", "Service"}
     fields = {f"WIRESTREAM_{name.upper()}" for name in Settings.model_fields}
     assert set(documents["ConfigMap"]["data"]) <= fields
-    settings = Settings(**{k.removeprefix("WIRESTREAM_").lower(): v
-                           for k, v in documents["ConfigMap"]["data"].items()})
+    settings = Settings(
+        **{
+            k.removeprefix("WIRESTREAM_").lower(): v
+            for k, v in documents["ConfigMap"]["data"].items()
+        }
+    )
     assert settings.web_port == 6066
     container = documents["Deployment"]["spec"]["template"]["spec"]["containers"][0]
     assert container["readinessProbe"]["httpGet"]["path"] == "/health"

@@ -12,7 +12,6 @@ import pytest
 
 from pipeline.entities import group_entities
 from pipeline.entities.mentions import trim_span
-from pipeline.nlp import NerSpan
 from pipeline.entities.org_names import (
     acronym_after,
     airline_before,
@@ -21,6 +20,7 @@ from pipeline.entities.org_names import (
     legal_form_after,
     org_in_context,
 )
+from pipeline.nlp import NerSpan
 from pipeline.story import Entity
 from pipeline.testing import entities_by_name as grouped
 
