@@ -1,6 +1,6 @@
 """How every Kafka client connects: TLS context, SASL credentials and client keyword arguments for
 Faust (aiokafka) and kafka-python, all built from Settings; plus clear errors when auth fails.
-Used by agents.app (worker), agents.kafka_io and agents.topics (CLI, admin)."""
+Used by agents.worker.app (worker), agents.cli.kafka_io and agents.worker.topics (CLI, admin)."""
 
 from __future__ import annotations
 

@@ -13,9 +13,9 @@ import orjson
 import pytest
 
 from agents import metrics
-from agents.app import create_app
-from agents.lifecycle import Prepared
 from agents.settings import Settings
+from agents.worker.app import create_app
+from agents.worker.lifecycle import Prepared
 from pipeline.enrich import Enricher
 from pipeline.formats import parse_story
 from pipeline.lifecycle import content_hash

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from agents.enrichment import FINISHING_NICENESS, EnrichmentPool
+from agents.worker.pool import FINISHING_NICENESS, EnrichmentPool
 from pipeline.enrich import Enriched, Enricher
 from pipeline.story import Story
 from pipeline.testing import FakeLanguageModel, make_story

@@ -15,9 +15,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
-from agents.app import create_app
-from agents.ingest import FORMAT_HEADER, bearer_ok, format_hint
 from agents.settings import Settings
+from agents.web.ingest import FORMAT_HEADER, bearer_ok, format_hint
+from agents.worker.app import create_app
 from pipeline.enrich import Enricher
 from pipeline.formats import parse_story
 from pipeline.testing import FakeLanguageModel, seed_text, simple_entities

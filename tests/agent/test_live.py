@@ -16,21 +16,21 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from agents import metrics
-from agents.app import create_app
-from agents.live_feed import LiveFeed, stream_events
 from agents.settings import Settings
-from agents.story_cards import StoryFilter, summarise
-from agents.trending import (
+from agents.web.live import parse_limit
+from agents.web.live_feed import LiveFeed, stream_events
+from agents.worker.app import create_app
+from pipeline.cards import StoryFilter, summarise
+from pipeline.enrich import Enricher
+from pipeline.testing import FakeLanguageModel, simple_entities
+from pipeline.trending import (
     bundles,
     entity_key,
     mention_counts,
     mention_partition,
-    parse_limit,
-    read_bundle,
     top_entities,
 )
-from pipeline.enrich import Enricher
-from pipeline.testing import FakeLanguageModel, simple_entities
+from schemas.trending import read_bundle
 
 
 def story(

@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from agents.settings import Settings
-from agents.topics import ensure_topics, topic_specs
+from agents.worker.topics import ensure_topics, topic_specs
 from tests.integration.conftest import running_worker
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ import pytest
 from kafka import KafkaProducer
 
 from agents.settings import Settings
-from agents.topics import ensure_topics, topic_specs
+from agents.worker.topics import ensure_topics, topic_specs
 from tests.integration.conftest import running_worker
 from tests.integration.test_worker_kafka import consume
 

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from agents.settings import Settings
-from agents.topics import ensure_topics, topic_specs
+from agents.worker.topics import ensure_topics, topic_specs
 from schemas import ENRICHED_STORY, schema_errors
 from tests.integration.conftest import ROOT, require_tool, running_worker, settings_env
 from tests.integration.test_worker_kafka import consume

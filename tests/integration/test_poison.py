@@ -19,7 +19,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from agents.settings import Settings
-from agents.topics import ensure_topics, topic_specs
+from agents.worker.topics import ensure_topics, topic_specs
 from schemas import DEAD_LETTER, ENRICHED_STORY, schema_errors
 from tests import poison
 from tests.integration.conftest import running_worker

@@ -14,7 +14,7 @@ import pytest
 from kafka import KafkaProducer
 
 from agents.settings import Settings
-from agents.topics import ensure_topics, topic_specs
+from agents.worker.topics import ensure_topics, topic_specs
 from pipeline.testing import seed_text
 from tests.integration.conftest import free_port, require_tool, running_worker, wait_for
 

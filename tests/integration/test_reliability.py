@@ -19,7 +19,7 @@ import pytest
 from kafka import KafkaProducer
 
 from agents.settings import Settings
-from agents.topics import ensure_topics, topic_specs
+from agents.worker.topics import ensure_topics, topic_specs
 from deploy.kafka.broker import LocalBroker, port_open
 from tests.integration.conftest import free_port, fresh_settings, metric_value, running_worker
 from tests.integration.harness import (

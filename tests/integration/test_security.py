@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from agents.kafka_io import producer, read_events
+from agents.cli.kafka_io import producer, read_events
 from agents.security import KafkaSecurityError
 from agents.settings import Settings
-from agents.topics import ensure_topics, topic_specs
+from agents.worker.topics import ensure_topics, topic_specs
 from deploy.kafka.broker import KeyStore, LocalBroker, ScramUser
 from schemas import ENRICHED_STORY, schema_errors
 from tests.integration.conftest import ROOT, free_port, running_worker, settings_env

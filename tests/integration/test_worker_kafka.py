@@ -10,7 +10,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
 from agents.settings import Settings
-from agents.topics import ensure_topics, topic_specs
+from agents.worker.topics import ensure_topics, topic_specs
 from schemas import DEAD_LETTER, ENRICHED_STORY, schema_errors
 from tests.integration.conftest import metric_value, running_worker
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from agents.demo import _group_alive, stop_worker
+from agents.cli.demo import _group_alive, stop_worker
 
 # a leader with a child of its own, like the worker and its NLP pool
 GROUP = """

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from agents.enrich_batch import EnrichBatch, enrich_overlapped
-from agents.enrichment import EnrichmentPool
-from agents.faust_fixes import release
-from agents.lifecycle import Prepared
+from agents.worker.batch import EnrichBatch, enrich_overlapped
+from agents.worker.faust_fixes import release
+from agents.worker.lifecycle import Prepared
+from agents.worker.pool import EnrichmentPool
 from pipeline.lifecycle import Decision
 from pipeline.testing import make_story
 

@@ -11,7 +11,12 @@ from types import SimpleNamespace
 from faust.transport.consumer import Consumer
 from intervaltree import IntervalTree
 
-from agents.faust_fixes import fresh_records, guard_offset_commits, hold_unfinished, note_seek
+from agents.worker.faust_fixes import (
+    fresh_records,
+    guard_offset_commits,
+    hold_unfinished,
+    note_seek,
+)
 
 
 def consumer(committed: int | None, acked: list[int]) -> SimpleNamespace:

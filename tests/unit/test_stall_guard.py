@@ -7,7 +7,7 @@ import asyncio
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
-from agents.stall_guard import StallGuard
+from agents.worker.stall_guard import StallGuard
 
 
 class TopicPartition(NamedTuple):

@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from agents.kafka_io import read_events
-from agents.push import expand, push_paths
+from agents.cli.kafka_io import local_broker, read_events
+from agents.cli.push import expand, push_paths
 from agents.settings import Settings
-from agents.topics import ensure_topics, topic_specs
+from agents.worker.topics import ensure_topics, topic_specs
 from pipeline.errors import WireError
 from pipeline.formats import parse_story
 
@@ -75,13 +75,12 @@ def sample_paths() -> list[Path]:
 
 
 def run_demo(settings: Settings, stop_after: bool = False) -> int:
-    from agents.cli import local_broker
 
     broker = local_broker(settings)
     console.rule("wirestream demo")
     console.print("starting the local Kafka broker (first run fetches its jars from Maven Central)")
-    broker.start()  # type: ignore[attr-defined]
-    console.print(broker.status())  # type: ignore[attr-defined]
+    broker.start()
+    console.print(broker.status())
     ensure_topics(settings)
     console.print("starting the worker (loads the spaCy model)…")
     pid = start_worker(settings)
@@ -117,7 +116,6 @@ def run_demo(settings: Settings, stop_after: bool = False) -> int:
 
 
 def stop_all(settings: Settings) -> None:
-    from agents.cli import local_broker
 
     pid_file = state_dir(settings) / "worker.pid"
     if pid_file.exists():
@@ -127,7 +125,7 @@ def stop_all(settings: Settings) -> None:
             pass
         pid_file.unlink()
     # only now: a worker that loses its broker mid-shutdown cannot commit, and waits for it
-    local_broker(settings).stop()  # type: ignore[attr-defined]
+    local_broker(settings).stop()
     console.print("worker and broker stopped")
 
 

@@ -1,4 +1,6 @@
-"""The Faust app: topics, the enrichment agent, timers and web views, built from Settings."""
+"""The worker's topology in one place: every topic, agent, table, timer and web view of the
+Faust app, built from Settings. The work itself lives in the modules each line names.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +12,20 @@ from typing import Any
 import faust
 
 from agents import metrics
-from agents.enrich_batch import EnrichBatch, enrich_overlapped
-from agents.enrichment import EnrichmentPool
-from agents.faust_fixes import guard_offset_commits, hold_unfinished
-from agents.guard import guarded
-from agents.lifecycle import Lifecycle, Prepared, utcnow
-from agents.live import add_live_views
 from agents.logs import story_fields
-from agents.publish import Outgoing, Publisher, raw_input_of, source_of
 from agents.security import broker_credentials
 from agents.settings import Settings
-from agents.stall_guard import StallGuard
-from agents.topics import topic_specs
-from agents.web import add_views
+from agents.web.health import add_views
+from agents.web.live import add_live_views
+from agents.worker.batch import EnrichBatch, enrich_overlapped
+from agents.worker.faust_fixes import guard_offset_commits, hold_unfinished
+from agents.worker.guard import guarded
+from agents.worker.lifecycle import Lifecycle, Prepared, utcnow
+from agents.worker.pool import EnrichmentPool
+from agents.worker.publish import Outgoing, Publisher, raw_input_of, source_of
+from agents.worker.stall_guard import StallGuard
+from agents.worker.topics import topic_specs
+from agents.worker.trending import Trending, window_step
 from pipeline.enrich import Enricher, Failure, RawInput
 from pipeline.nlp import LanguageModel
 
@@ -159,9 +162,31 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
     async def sample_lag() -> None:
         await record_lag(app, {specs["raw"].name, specs["prepared"].name})
 
+    # Trending: enriched events -> one bundle of counts per mentions partition -> windowed table.
+    step = window_step(settings)
+    mentions = app.topic(
+        f"{settings.app_id}-entity-mentions",
+        internal=True,
+        partitions=settings.partitions,
+        key_type=bytes,
+        value_type=bytes,
+        retention=float(settings.dashboard_window_seconds),
+    )
+    counts = app.Table(
+        "trending-entities",
+        default=int,
+        key_type=str,
+        value_type=int,
+        partitions=settings.partitions,
+        help="Entity mentions per tumbling window, keyed by label and canonical name.",
+    ).tumbling(step, expires=settings.dashboard_window_seconds + step, key_index=True)
+    trending = Trending(app, settings, mentions, counts)
+    app.agent(topics["enriched"], name="trending-split-mentions")(trending.split_mentions)
+    app.agent(mentions, name="trending-count-mentions")(trending.count_mentions)
+
     metrics.BUILD_INFO.labels(VERSION, kafka_version()).set(1)
     add_views(app)
-    add_live_views(app, settings, topics)
+    add_live_views(app, settings, topics, trending)
     return app
 
 

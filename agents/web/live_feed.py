@@ -1,6 +1,6 @@
 """The live desk's feed and `GET /events`: the latest version of the last stories and recent
 kills (a ring buffer), one bounded queue per browser, and the server-sent-events stream that
-drains it. Fed by the enriched-topic tail in agents.live; cards come from agents.story_cards.
+drains it. Fed by the enriched-topic tail in agents.web.live; cards come from pipeline.cards.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from aiohttp import web as aioweb
 
-from agents.story_cards import StoryFilter, kill_of, summarise
+from pipeline.cards import StoryFilter, kill_of, summarise
 
 RING_SIZE = 200
 CLIENT_QUEUE = 100

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from rich.progress import Progress
 
-from agents.kafka_io import producer
+from agents.cli.kafka_io import producer
 from agents.settings import Settings
-from agents.topics import ensure_topics, topic_specs
+from agents.worker.topics import ensure_topics, topic_specs
 from pipeline.errors import WireError
 from pipeline.formats import parse_story
 

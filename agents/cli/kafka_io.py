@@ -1,4 +1,5 @@
-"""Plain Kafka clients for the CLI and the demo: push raw stories, read events back.
+"""Plain Kafka clients for the CLI and the demo: push raw stories, read events back, and the
+local broker the CLI starts and stops.
 
 Both connect with the configured TLS/SASL (agents.security); a refusal raises KafkaSecurityError.
 """
@@ -6,12 +7,15 @@ Both connect with the configured TLS/SASL (agents.security); a refusal raises Ka
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from agents.security import check_access, explain, kafka_python_kwargs
 from agents.settings import Settings
+
+if TYPE_CHECKING:
+    from deploy.kafka.broker import LocalBroker
 
 
 def producer(settings: Settings) -> Any:
@@ -63,3 +67,12 @@ def read_events(
                 return
     finally:
         consumer.close()
+
+
+def local_broker(settings: Settings) -> LocalBroker:
+    """The project's own single-node broker on the port the settings name."""
+    from deploy.kafka.broker import LocalBroker, default_state_dir
+
+    port = settings.broker_port
+    state = settings.broker_state_dir or default_state_dir() / f"broker-{port}"
+    return LocalBroker(port=port, controller_port=port + 1, state_dir=state)

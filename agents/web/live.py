@@ -1,5 +1,5 @@
 """Editors' live views on the worker's web server: the dashboard page, the server-sent-events
-stream of enriched stories (`/events`, agents.live_feed), trending entities, pipeline counts,
+stream of enriched stories (`/events`, agents.web.live_feed), trending entities, pipeline counts,
 and `POST /stories`. Fan-out: a group-less Kafka consumer tails the enriched topic on every worker.
 """
 
@@ -8,21 +8,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import faust
 from aiohttp import web as aioweb
 from aiokafka import AIOKafkaConsumer
 
 from agents import metrics
-from agents.ingest import add_ingest_view
-from agents.live_feed import LiveFeed, stream_events
 from agents.security import aiokafka_kwargs
 from agents.settings import Settings
-from agents.trending import Trending, parse_limit
+from agents.web.ingest import add_ingest_view
+from agents.web.live_feed import LiveFeed, stream_events
+from pipeline.trending import DEFAULT_LIMIT
+
+if TYPE_CHECKING:
+    from agents.worker.trending import Trending
 
 log = logging.getLogger(__name__)
 
+MAX_LIMIT = 200  # entities `/trending` returns at most
 STATIC = Path(__file__).with_name("static")
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
@@ -102,10 +106,20 @@ def _samples(metric: Any) -> dict[str, int]:
     return out
 
 
-def add_live_views(app: faust.App, settings: Settings, topics: dict[str, Any]) -> None:
+def parse_limit(raw: str | None) -> int:
+    """`?limit=` as a number between 1 and MAX_LIMIT; anything unreadable is the default."""
+    try:
+        value = int(raw) if raw else DEFAULT_LIMIT
+    except ValueError:
+        return DEFAULT_LIMIT
+    return min(max(value, 1), MAX_LIMIT)
+
+
+def add_live_views(
+    app: faust.App, settings: Settings, topics: dict[str, Any], trending: Trending
+) -> None:
     """Registers the editors' live views on the worker's web server."""
     feed = LiveFeed()
-    trending = Trending(app, settings, topics["enriched"])
     tail = EnrichedTail(settings, topics["enriched"].get_topic_name(), feed)
     ingest = add_ingest_view(app, settings, topics["raw"])
     app.wirestream_live = {  # type: ignore[attr-defined]

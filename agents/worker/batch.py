@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents import metrics
-from agents.enrichment import EnrichmentPool
-from agents.faust_fixes import hold_unfinished, release
-from agents.guard import guarded
-from agents.lifecycle import Lifecycle, Prepared, send_kills, utcnow
 from agents.logs import story_fields
-from agents.publish import Publisher
+from agents.worker.faust_fixes import hold_unfinished, release
+from agents.worker.guard import guarded
+from agents.worker.lifecycle import Lifecycle, Prepared, send_kills, utcnow
+from agents.worker.pool import EnrichmentPool
+from agents.worker.publish import Publisher
 from pipeline.enrich import Failure, Outcome
 from pipeline.lifecycle import Decision
 

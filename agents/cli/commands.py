@@ -8,19 +8,12 @@ from typing import Annotated
 
 import typer
 
-from agents.settings import Settings, load_settings
+from agents.cli.kafka_io import local_broker
+from agents.settings import load_settings
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 broker_cli = typer.Typer(no_args_is_help=True, help="The local single-node Kafka broker (KRaft).")
 cli.add_typer(broker_cli, name="broker")
-
-
-def local_broker(settings: Settings) -> object:
-    from deploy.kafka.broker import LocalBroker, default_state_dir
-
-    port = settings.broker_port
-    state = settings.broker_state_dir or default_state_dir() / f"broker-{port}"
-    return LocalBroker(port=port, controller_port=port + 1, state_dir=state)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -35,22 +28,22 @@ def broker_start() -> None:
 
     broker = local_broker(load_settings())
     try:
-        broker.start()  # type: ignore[attr-defined]
+        broker.start()
     except BrokerError as exc:
         raise _fail(str(exc)) from exc
-    typer.echo(broker.status())  # type: ignore[attr-defined]
+    typer.echo(broker.status())
 
 
 @broker_cli.command("stop")
 def broker_stop() -> None:
     broker = local_broker(load_settings())
-    broker.stop()  # type: ignore[attr-defined]
-    typer.echo(broker.status())  # type: ignore[attr-defined]
+    broker.stop()
+    typer.echo(broker.status())
 
 
 @broker_cli.command("status")
 def broker_status() -> None:
-    typer.echo(local_broker(load_settings()).status())  # type: ignore[attr-defined]
+    typer.echo(local_broker(load_settings()).status())
 
 
 @cli.command()
@@ -58,10 +51,10 @@ def worker() -> None:
     """Run the enrichment worker (a Faust worker) against WIRESTREAM_BROKER."""
     import faust
 
-    from agents.app import create_app
     from agents.logs import logging_config
     from agents.security import KafkaSecurityError
-    from agents.topics import ensure_topics
+    from agents.worker.app import create_app
+    from agents.worker.topics import ensure_topics
 
     settings = load_settings()
     try:
@@ -117,7 +110,7 @@ def push(
     paths: Annotated[list[str], typer.Argument(help="files, folders or globs of stories")],
 ) -> None:
     """Send story files to the raw topic, one message per file."""
-    from agents.push import push_paths
+    from agents.cli.push import push_paths
 
     sent, failed = push_paths(load_settings(), paths)
     typer.echo(f"sent {sent}, failed {failed}")
@@ -132,9 +125,9 @@ def tail(
     timeout: Annotated[float, typer.Option(help="seconds of silence before giving up")] = 30.0,
 ) -> None:
     """Print events from the enriched (or dead-letter) topic."""
-    from agents.demo import show_event
-    from agents.kafka_io import read_events
-    from agents.topics import topic_specs
+    from agents.cli.demo import show_event
+    from agents.cli.kafka_io import read_events
+    from agents.worker.topics import topic_specs
 
     settings = load_settings()
     topic = topic_specs(settings)["dead_letter" if dead_letters else "enriched"].name
@@ -147,7 +140,7 @@ def demo(
     stop: Annotated[bool, typer.Option(help="stop worker and broker at the end")] = False,
 ) -> None:
     """Start the local broker and a worker, push the sample stories, show what came back."""
-    from agents.demo import run_demo
+    from agents.cli.demo import run_demo
 
     raise typer.Exit(run_demo(load_settings(), stop_after=stop))
 
@@ -155,7 +148,7 @@ def demo(
 @cli.command()
 def stop() -> None:
     """Stop the worker the demo started, then the local broker."""
-    from agents.demo import stop_all
+    from agents.cli.demo import stop_all
 
     stop_all(load_settings())
 

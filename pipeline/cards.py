@@ -1,6 +1,6 @@
 """What the editors' live views show of an enriched event: the story card (headline, lede,
 entities, quotes, timex; no full body), the kill it may carry, and a desk's filter over cards.
-Cards are made by agents.live_feed for every event the enriched-topic tail reads.
+Cards are made by agents.web.live_feed for every event the enriched-topic tail reads.
 """
 
 from __future__ import annotations
