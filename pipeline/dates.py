@@ -11,15 +11,10 @@ from datetime import UTC, date, datetime
 
 from dateutil import parser as date_parser
 
-from pipeline.errors import InvalidStory
+from pipeline.errors import InvalidDate
 from pipeline.story import Story, StoryDates
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class InvalidDate(InvalidStory):
-    code = "invalid_date"
-    stage = "dates"
 
 
 def iso_instant(moment: datetime) -> str:

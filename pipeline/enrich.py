@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pipeline.dates import stamp_dates
-from pipeline.errors import StageError, WireError
+from pipeline.errors import STAGE_FAILED, STORY_TOO_LONG, Failure, WireError, cap_message
 from pipeline.formats import MAX_STORY_BYTES, parse_story
 from pipeline.nlp import LanguageModel, NerSpan
 from pipeline.normalise import normalise
@@ -41,16 +41,6 @@ class RawInput:
 class Enriched:
     story: Story
     stage_seconds: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """Why one input could not be enriched: a stable code, what to fix, and where it failed."""
-
-    code: str
-    message: str
-    stage: str
-    story_id: str | None = None
 
 
 Outcome = Enriched | Failure
@@ -123,12 +113,8 @@ class Enricher:
             story, timings = done
             if _wants_nlp(story) and len(story.body) > self.max_nlp_chars:
                 readies.append(
-                    Failure(
-                        "story_too_long",
-                        f"the body has {len(story.body)} characters; the language model takes "
-                        f"at most {self.max_nlp_chars}: split the story into parts",
-                        "nlp",
-                        story.story_id,
+                    STORY_TOO_LONG.failure(
+                        story.story_id, chars=len(story.body), limit=self.max_nlp_chars
                     )
                 )
             else:
@@ -228,22 +214,12 @@ def _wants_nlp(story: Story) -> bool:
     return story.language in (None, "en") or story.language.startswith("en-")
 
 
-MESSAGE_LIMIT = 1000  # a dead letter quotes the error, never megabytes of it
-
-
 def _failure(exc: Exception, stage: str, story: Story | None) -> Failure:
     story_id = story.story_id if story is not None else None
     if isinstance(exc, WireError):
         where = exc.stage if exc.stage != "unknown" else stage
-        return Failure(exc.code, _cap(exc.message), where, story_id)
-    wrapped = StageError(f"{type(exc).__name__}: {exc}", stage=stage, story_id=story_id)
-    return Failure(
-        wrapped.code, _cap(f"stage {stage!r} failed: {wrapped.message}"), stage, story_id
-    )
-
-
-def _cap(message: str) -> str:
-    return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 1] + "…"
+        return Failure(exc.code, cap_message(exc.message), where, story_id)
+    return STAGE_FAILED.failure(story_id, stage=stage, error=f"{type(exc).__name__}: {exc}")
 
 
 def _now() -> datetime:

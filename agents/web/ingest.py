@@ -19,7 +19,7 @@ from pydantic import SecretStr
 
 from agents import metrics
 from agents.settings import Settings
-from pipeline.errors import WireError
+from pipeline.errors import BROKER_UNAVAILABLE, STORY_TOO_LARGE, UNAUTHORIZED, WireError
 from pipeline.formats import parse_story
 from pipeline.story import Story
 
@@ -110,13 +110,11 @@ class Ingest:
         if not bearer_ok(headers.get("Authorization"), self.token):
             return error(
                 401,
-                "unauthorized",
-                "a valid 'Authorization: Bearer <token>' is required",
+                UNAUTHORIZED.code,
+                UNAUTHORIZED.say(),
                 **{"WWW-Authenticate": 'Bearer realm="wirestream"'},
             )
-        too_large = error(
-            413, "story_too_large", f"story is over the {self.max_bytes}-byte limit; split it"
-        )
+        too_large = error(413, STORY_TOO_LARGE.code, STORY_TOO_LARGE.say(limit=self.max_bytes))
         declared = headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             return too_large
@@ -142,11 +140,7 @@ class Ingest:
                 story.story_id,
                 type(exc).__name__,
             )
-            return error(
-                503,
-                "broker_unavailable",
-                "the story is valid but could not be written to Kafka; retry",
-            )
+            return error(503, BROKER_UNAVAILABLE.code, BROKER_UNAVAILABLE.say())
         return Reply(
             202,
             {

@@ -15,6 +15,7 @@ import orjson
 from aiohttp import web as aioweb
 
 from pipeline.cards import StoryFilter, kill_of, summarise
+from pipeline.errors import TOO_MANY_CLIENTS
 
 RING_SIZE = 200
 CLIENT_QUEUE = 100
@@ -186,7 +187,7 @@ async def stream_events(request: Any, feed: LiveFeed, keepalive: float = KEEPALI
     subscriber = feed.subscribe(story_filter)
     if subscriber is None:
         return aioweb.json_response(
-            {"error_code": "too_many_clients", "message": "live stream is full; retry later"},
+            {"error_code": TOO_MANY_CLIENTS.code, "message": TOO_MANY_CLIENTS.say()},
             status=503,
             headers={"Retry-After": "30"},
         )

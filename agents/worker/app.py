@@ -108,7 +108,7 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
     @app.agent(topics["prepared"], name="enrich-stories", concurrency=1)
     async def enrich_stories(stream: Any) -> None:
         """Lifecycle decisions per story id, NLP in the pool for what must be enriched; the
-        pool starts on the next batch while this one is published (agents/enrich_batch.py)."""
+        pool starts on the next batch while this one is published (agents/worker/batch.py)."""
 
         def begin(events: list[Any], before: EnrichBatch | None) -> EnrichBatch:
             batch = EnrichBatch.plan(events, lifecycle, before)

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from agents import metrics
-from pipeline.enrich import Failure
+from pipeline.errors import INTERNAL_ERROR, Failure
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
@@ -62,10 +62,8 @@ async def guarded(
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
                 continue
-            failure = Failure(
-                "internal_error",
-                f"{stage} failed {ATTEMPTS} times on this batch: {type(exc).__name__}: {exc}",
-                stage,
+            failure = INTERNAL_ERROR.failure(
+                stage=stage, attempts=ATTEMPTS, error=f"{type(exc).__name__}: {exc}"
             )
             await _dead_letter_until_sent(events, failure, dead_letter)
             return
@@ -80,7 +78,7 @@ async def _dead_letter_until_sent(
     while True:
         try:
             await dead_letter(events, [failure] * len(events))
-            metrics.DEAD_LETTERS.labels("internal_error")  # registered for dashboards
+            metrics.DEAD_LETTERS.labels(INTERNAL_ERROR.code)  # registered for dashboards
             return
         except asyncio.CancelledError:
             raise

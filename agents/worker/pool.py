@@ -18,7 +18,8 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from pipeline.enrich import Enricher, Failure, Outcome, RawInput
+from pipeline.enrich import Enricher, Outcome, RawInput
+from pipeline.errors import STAGE_CRASHED, STAGE_FAILED, Failure
 from pipeline.story import Story
 
 log = logging.getLogger(__name__)
@@ -69,20 +70,11 @@ def _in_process(step: str, items: Sequence[Any]) -> list[Any]:
 
 
 def crashed(attempts: int) -> Failure:
-    return Failure(
-        "stage_crashed",
-        f"the NLP process died {attempts} times while enriching this story alone (out of "
-        "memory or a crash in the model); it was isolated so the rest of its batch went on",
-        "nlp",
-    )
+    return STAGE_CRASHED.failure(attempts=attempts)
 
 
 def raised(exc: BaseException) -> Failure:
-    return Failure(
-        "stage_failed",
-        f"enrichment raised {type(exc).__name__}: {exc}"[:2000],
-        "nlp",
-    )
+    return STAGE_FAILED.failure(stage="nlp", error=f"{type(exc).__name__}: {exc}")
 
 
 class EnrichmentPool:

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agents import metrics
-from pipeline.enrich import Enriched, Failure, Outcome, RawInput
+from pipeline.enrich import Enriched, Outcome, RawInput
+from pipeline.errors import EVENT_TOO_LARGE, Failure
 from schemas import encode
 from schemas.events import dead_letter_event, enriched_event
 
@@ -154,13 +155,11 @@ class Publisher:
 
     def _too_large_dead_letter(self, item: Outgoing, exc: BaseException) -> Outgoing:
         cause = type(_causes(exc)[-1]).__name__
-        failure = Failure(
-            "event_too_large",
-            f"the event for {item.topic.get_topic_name()} is {len(item.value)} bytes and Kafka "
-            f"refused it ({cause}); raise the producer's max_request_size and the broker's "
-            "message.max.bytes, or send shorter stories",
-            "publish",
+        failure = EVENT_TOO_LARGE.failure(
             item.key.decode("utf-8", "replace") if item.key else None,
+            topic=item.topic.get_topic_name(),
+            size=len(item.value),
+            cause=cause,
         )
         value = self._dead_letter(item.event, failure, source_of(item.event))
         return Outgoing(self.dead_letter_topic, None, value, item.event)

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipeline.errors import InvalidStory, UnsupportedFormat
+from pipeline.errors import (
+    MAX_MESSAGE_CHARS,
+    InvalidEncoding,
+    InvalidStory,
+    StoryTooLarge,
+    UnsupportedFormat,
+    cap_message,
+)
 from pipeline.formats import jsonstory, newsml, ninjs, nitf, seedtext
 from pipeline.formats.xmlsafe import load_xml, local_name
 from pipeline.story import Story
@@ -46,17 +53,8 @@ PARSERS: dict[str, Parser] = {
 MAX_STORY_BYTES = 5 * 1024 * 1024
 # A refusal's message travels in the dead letter; one that quotes the input back (a 2 MB tag
 # name, header or field value) would not fit in a Kafka message.
-MAX_MESSAGE_CHARS = 1000
 # The story id is the Kafka key and the table key of every version (ninjs allows 2048).
 MAX_ID_CHARS = 2048
-
-
-class InvalidEncoding(InvalidStory):
-    code = "invalid_encoding"
-
-
-class StoryTooLarge(InvalidStory):
-    code = "story_too_large"
 
 
 def decode_text(data: bytes) -> str:
@@ -91,8 +89,7 @@ def parse_story(
         return _parse_story(data, format_hint, max_bytes)
     except InvalidStory as exc:
         if len(exc.message) > MAX_MESSAGE_CHARS:
-            cut = len(exc.message) - MAX_MESSAGE_CHARS
-            exc.message = f"{exc.message[:MAX_MESSAGE_CHARS]}… ({cut} more characters)"
+            exc.message = cap_message(exc.message)
             exc.args = (exc.message,)
         raise
 

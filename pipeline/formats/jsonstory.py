@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from jsonschema import ValidationError
 
-from pipeline.errors import InvalidStory, MissingBody
+from pipeline.errors import InvalidJson, InvalidStory, MissingBody
 from pipeline.formats.seedtext import content_id
 from pipeline.story import Story, StoryDates
 from schemas import RAW_STORY, validator
@@ -21,10 +21,6 @@ MAX_JSON_DEPTH = 64
 # A story is a few hundred JSON values. Schema validation costs some 15 µs a value, so a
 # hostile document of a million values would hold the worker for many seconds.
 MAX_JSON_VALUES = 20_000
-
-
-class InvalidJson(InvalidStory):
-    code = "invalid_json"
 
 
 def _shape(value: Any) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 from referencing import Registry
 
-from pipeline.errors import InvalidStory, MissingBody, UnsupportedFormat
+from pipeline.errors import InvalidNinjs, MissingBody, UnsupportedFormat
 from pipeline.formats import nitf
 from pipeline.formats.jsonstory import describe, load_object
 from pipeline.formats.seedtext import version_number
@@ -25,10 +25,6 @@ from schemas import load_schema, validator
 
 NINJS_INPUT = "ninjs_input.v1"
 NON_TEXT_TYPES = frozenset({"picture", "graphic", "video", "audio", "event", "planning"})
-
-
-class InvalidNinjs(InvalidStory):
-    code = "invalid_ninjs"
 
 
 def generation_of(version: str | None) -> int | None:

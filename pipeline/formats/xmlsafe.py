@@ -14,7 +14,7 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from pipeline.errors import InvalidStory, UnsafeMarkup
+from pipeline.errors import InvalidXml, UnsafeMarkup
 
 BLOCK_TAGS = frozenset(
     {
@@ -81,10 +81,6 @@ CELL_TAGS = frozenset({"td", "th"})
 # Possessive: a long tag name with no ">" after it fails in one pass instead of backtracking
 # the name against `[^<>]*` (quadratic on "<a" followed by 100k letters).
 _HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:._-]*+)[^<>]*+>")
-
-
-class InvalidXml(InvalidStory):
-    code = "invalid_xml"
 
 
 def local_name(tag: object) -> str:

@@ -330,7 +330,7 @@ def test_dockerignore_keeps_sources_and_drops_local_state() -> None:
         "pyproject.toml",
         "README.md",
         "pipeline/story.py",
-        "agents/cli.py",
+        "agents/cli/commands.py",
         "schemas/raw_story.v1.json",
         "deploy/kafka/pom.xml",
     ):
