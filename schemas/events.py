@@ -1,6 +1,6 @@
 """Builds the events that leave the pipeline: enriched stories and dead letters, as JSON objects.
 
-Accepts the pipeline's records by shape (attributes), so schemas never imports pipeline.
+Typed by the records of schemas.records; schemas never imports pipeline.
 """
 
 from __future__ import annotations
@@ -8,7 +8,9 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
+
+from schemas.records import Entity, Mention, Quote, Story, Timex
 
 EVENT_NAMESPACE = uuid.UUID("6f1d3c2a-8a4e-5b7f-9c0d-1e2f3a4b5c6d")
 DEAD_LETTER_ORIGINAL_LIMIT_BYTES = 256 * 1024
@@ -19,17 +21,36 @@ def event_id(story_id: str, version: int) -> str:
     return uuid.uuid5(EVENT_NAMESPACE, f"{story_id}\x1f{version}").hex
 
 
-class _Span(Protocol):
-    text: str
-    start: int
-    end: int
-
-
-def _span(span: _Span, **extra: Any) -> dict[str, Any]:
+def _span(span: Mention | Quote | Timex, **extra: Any) -> dict[str, Any]:
     return {"text": span.text, "start": span.start, "end": span.end, **extra}
 
 
-def enriched_event(story: Any, source: dict[str, Any] | None = None) -> dict[str, Any]:
+def _entity(entity: Entity) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": entity.name,
+        "label": entity.label,
+        "count": len(entity.mentions),
+        "first_start": min(m.start for m in entity.mentions),
+        "roles": list(entity.roles),
+        "mentions": [_span(m) for m in entity.mentions],
+    }
+    if entity.country is not None:
+        out["country"] = entity.country
+    return out
+
+
+def _quote(quote: Quote) -> dict[str, Any]:
+    return _span(
+        quote,
+        speaker=quote.speaker,
+        cue=quote.cue,
+        type=quote.type,
+        speaker_type=quote.speaker_type,
+        fragments=[{"start": f.start, "end": f.end} for f in quote.fragments],
+    )
+
+
+def enriched_event(story: Story, source: dict[str, Any] | None = None) -> dict[str, Any]:
     """The enriched-story event (schema enriched_story.v1) for a fully enriched Story."""
     event: dict[str, Any] = {
         "schema": "wirestream.enriched_story.v1",
@@ -53,27 +74,21 @@ def enriched_event(story: Any, source: dict[str, Any] | None = None) -> dict[str
             "received": story.dates.received,
             "processed": story.dates.processed,
         },
-        "entities": [
-            {
-                "name": entity.name,
-                "label": entity.label,
-                "count": len(entity.mentions),
-                "first_start": min(m.start for m in entity.mentions),
-                "roles": list(entity.roles),
-                "mentions": [_span(m) for m in entity.mentions],
-            }
-            for entity in story.entities
-        ],
-        "quotes": [_span(q, speaker=q.speaker, cue=q.cue) for q in story.quotes],
+        "entities": [_entity(entity) for entity in story.entities],
+        "quotes": [_quote(q) for q in story.quotes],
         "timex": [_span(t, type=t.type, value=t.value) for t in story.timex],
         "duplicate_of": story.duplicate_of,
+        "warnings": [
+            {"stage": w.stage, "error_code": w.error_code, "message": w.message}
+            for w in story.warnings
+        ],
     }
     if source is not None:
         event["source"] = source
     return event
 
 
-def kill_event(story: Any, source: dict[str, Any] | None = None) -> dict[str, Any]:
+def kill_event(story: Story, source: dict[str, Any] | None = None) -> dict[str, Any]:
     """The kill event (schema story_killed.v1): remove every version of story.story_id."""
     event: dict[str, Any] = {
         "schema": "wirestream.story_killed.v1",

@@ -30,9 +30,10 @@ from pipeline.lifecycle import (
     source_hash,
 )
 from pipeline.neardup import NearIndex, simhash
-from pipeline.story import Story, story_from_dict
+from pipeline.story import Story
 from schemas import encode
 from schemas.events import DEAD_LETTER_ORIGINAL_LIMIT_BYTES, kill_event
+from schemas.records import story_from_dict
 
 log = logging.getLogger(__name__)
 

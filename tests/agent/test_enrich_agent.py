@@ -21,9 +21,9 @@ from pipeline.formats import parse_story
 from pipeline.lifecycle import content_hash
 from pipeline.neardup import simhash
 from pipeline.normalise import normalise
-from pipeline.story import story_to_dict
 from pipeline.testing import FakeLanguageModel, seed_text, simple_entities
 from schemas import DEAD_LETTER, ENRICHED_STORY, STORY_KILLED, schema_errors
+from schemas.records import story_to_dict
 
 
 class RecordingTopic:

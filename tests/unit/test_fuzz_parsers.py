@@ -17,7 +17,8 @@ from pipeline.errors import InvalidStory
 from pipeline.formats import MAX_ID_CHARS, MAX_MESSAGE_CHARS, PARSERS, parse_story
 from pipeline.formats.seedtext import MAX_VERSION
 from pipeline.normalise import normalise
-from pipeline.story import Story, story_from_dict, story_to_dict
+from pipeline.story import Story
+from schemas.records import story_from_dict, story_to_dict
 from tests import poison
 
 CODE = re.compile(r"[a-z_]+")
