@@ -44,14 +44,18 @@ def parse_published(value: str) -> str:
         ) from exc
 
 
-def stamp_dates(story: Story, *, received: datetime | None, processed: datetime) -> Story:
+def stamp_dates(
+    story: Story, *, received: datetime | None, processed: datetime | None = None
+) -> Story:
+    """The published date in UTC and when Kafka received the story. `processed` is stamped
+    once, when enrichment finishes (left None at triage)."""
     published = story.dates.published
     return dataclasses.replace(
         story,
         dates=StoryDates(
             published=parse_published(published) if published else None,
             received=iso_instant(received) if received else None,
-            processed=iso_instant(processed),
+            processed=iso_instant(processed) if processed else None,
         ),
     )
 

@@ -1,6 +1,8 @@
-"""The whole flow for a batch: parse -> body check -> date-stamp (triage, `prepare`), then
-normalise -> dateline -> language -> NER -> entities -> quotes -> timex (enrichment). Errors are
-data: each input yields an Enriched or a Failure.
+"""The whole flow for a batch, in the order the docs give: parse -> normalise -> date-stamp
+(triage, `prepare`), then dateline -> language -> model -> entities -> quotes -> timex
+(enrichment). Errors are data: each input yields an Enriched or a Failure. Only what the parser
+or validator refuses fails; after that a stage that raises costs that stage's output, recorded
+as a warning on the story.
 
 `Enricher` is picklable (the model loads lazily in the process that uses it), so a process
 pool can hold one per worker process.
@@ -9,18 +11,17 @@ pool can hold one per worker process.
 from __future__ import annotations
 
 import dataclasses
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from pipeline.dates import stamp_dates
+from pipeline.dates import iso_instant, stamp_dates
 from pipeline.errors import STAGE_FAILED, STORY_TOO_LONG, Failure, WireError, cap_message
 from pipeline.formats import MAX_STORY_BYTES, parse_story
 from pipeline.nlp import LanguageModel, NerSpan
 from pipeline.normalise import normalise
-from pipeline.story import Story
+from pipeline.story import StageWarning, Story
 
 MAX_NLP_CHARS = 1_000_000  # spaCy's own limit per text
 StoryStage = Callable[[Story], Story]
@@ -102,15 +103,16 @@ class Enricher:
     # spaCy objects) while the model reads the next batch.
 
     def ready(self, batch: Sequence[RawInput | Story]) -> list[Read | Failure]:
-        """The cheap stages before the model: normalise, dateline, language (and, for raw
-        messages, triage's); a body too long for the model fails here."""
+        """The cheap stages before the model: dateline and language (after triage's, for raw
+        messages; a Story is one `prepare` made). A body too long for the model fails here."""
         readies: list[Read | Failure] = []
         for item in batch:
-            done = self._complete(item, {}) if isinstance(item, Story) else self._prepare(item)
-            if not isinstance(done, tuple):
+            done = (item, {}) if isinstance(item, Story) else self.prepare(item)
+            if isinstance(done, Failure):
                 readies.append(done)
                 continue
             story, timings = done
+            story = self._isolated(story, self.pre_stages, timings)
             if _wants_nlp(story) and len(story.body) > self.max_nlp_chars:
                 readies.append(
                     STORY_TOO_LONG.failure(
@@ -127,14 +129,28 @@ class Enricher:
         if not wanted:
             return list(readies)
         started = time.perf_counter()
-        spans = self.model([readies[i].story.body for i in wanted])  # type: ignore[union-attr]
+        texts = [readies[i].story.body for i in wanted]  # type: ignore[union-attr]
+        try:
+            spans: list[list[NerSpan] | BaseException] = list(self.model(texts))
+        except Exception:  # noqa: BLE001 - find the story the model cannot read
+            spans = [self._read_one(text) for text in texts]
         share = (time.perf_counter() - started) / len(wanted)
         read = list(readies)
         for i, found in zip(wanted, spans, strict=True):
             before = readies[i]
             assert isinstance(before, Read)
-            read[i] = Read(before.story, {**before.stage_seconds, "nlp": share}, found)
+            timings = {**before.stage_seconds, "nlp": share}
+            if isinstance(found, BaseException):
+                read[i] = Read(with_warning(before.story, "nlp", found), timings, None)
+            else:
+                read[i] = Read(before.story, timings, found)
         return read
+
+    def _read_one(self, text: str) -> list[NerSpan] | BaseException:
+        try:
+            return self.model([text])[0]
+        except Exception as exc:  # noqa: BLE001 - the model's error costs its output only
+            return exc
 
     def finish(self, reads: Sequence[Read | Failure]) -> list[Outcome]:
         """The last step: entities, quotes and time expressions from the text and spans."""
@@ -144,74 +160,67 @@ class Enricher:
         ]
 
     def prepare(self, item: RawInput) -> tuple[Story, dict[str, float]] | Failure:
-        """Triage: parse, check there is a body, stamp dates. Enough to refuse bad input and
-        to take the lifecycle decision; the story's text is left as parsed. The other cheap
-        stages (normalise, dateline, language) run when the story is enriched (`__call__`)."""
+        """Triage: parse, normalise, stamp the published and received dates, each once. What
+        it refuses is dead-lettered; what it returns is the story every later step reads."""
         started = time.perf_counter()
         try:
             story = parse_story(item.data, item.format_hint, max_bytes=self.max_story_bytes)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
             return _failure(exc, "parse", None)
         steps: list[tuple[str, StoryStage]] = [
-            ("normalise", check_body),
-            ("dates", lambda s: stamp_dates(s, received=item.received, processed=_now())),
+            ("normalise", normalise),
+            ("dates", lambda s: stamp_dates(s, received=item.received)),
         ]
         return _timed(story, steps, {"parse": time.perf_counter() - started})
 
-    def _prepare(self, item: RawInput) -> tuple[Story, dict[str, float]] | Failure:
-        prepared = self.prepare(item)
-        return prepared if isinstance(prepared, Failure) else self._complete(*prepared)
-
-    def _complete(
-        self, story: Story, timings: dict[str, float]
-    ) -> tuple[Story, dict[str, float]] | Failure:
-        """The cheap stages triage leaves to enrichment. Normalising twice changes nothing, so
-        a story that was normalised already (a record from an older worker) is taken too."""
-        return _timed(story, [("normalise", normalise), *self.pre_stages], timings)
+    def _isolated(
+        self, story: Story, stages: Sequence[tuple[str, StoryStage]], timings: dict[str, float]
+    ) -> Story:
+        """Run enrichment stages in order; one that raises leaves the story as it was before
+        it, with a warning, and the next stages still run."""
+        for name, step in stages:
+            started = time.perf_counter()
+            try:
+                story = step(story)
+            except Exception as exc:  # noqa: BLE001 - a stage's bug costs its output only
+                story = with_warning(story, name, exc)
+            timings[name] = time.perf_counter() - started
+        return story
 
     def _finish(
         self, story: Story, timings: dict[str, float], spans: list[NerSpan] | None
     ) -> Outcome:
-        stage = "entities"
-        try:
-            if spans is not None:
-                started = time.perf_counter()
-                story = dataclasses.replace(story, entities=self.group_entities(story.body, spans))
-                timings["entities"] = time.perf_counter() - started
-                for stage, step in self.post_stages:
-                    started = time.perf_counter()
-                    story = step(story)
-                    timings[stage] = time.perf_counter() - started
-            stage = "dates"
-            story = dataclasses.replace(
-                story, dates=dataclasses.replace(story.dates, processed=_iso_now())
-            )
-            return Enriched(story, timings)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
-            return _failure(exc, stage, story)
+        if spans is not None:
+            found = spans
 
+            def entities(story: Story) -> Story:
+                return dataclasses.replace(story, entities=self.group_entities(story.body, found))
 
-# ftfy deletes an ASCII letter or digit only as part of an HTML entity or a terminal escape,
-# both of which start at a literal "&" or ESC, and it repeats its fixes until nothing changes
-# (an entity may decode to "&" or ESC; a removed control or BOM may join two pieces). From
-# every "&" or ESC, mask all of the line up to ASCII punctuation that no entity, escape or
-# mojibake repair can contain or delete; a letter or digit outside the masks survives.
-_ESCAPES = re.compile(r"[&\x1b][^\n!-\"$-%'-/:<-@\\\]^_`{-~]*")
-_LETTER = re.compile(r"[0-9A-Za-z]")
-_PROOF_CHARS = 4096
-
-
-def check_body(story: Story) -> Story:
-    """Raise MissingBody exactly when `normalise` would, without normalising a body that
-    plainly has text: a letter or digit outside any escape in its first few kilobytes."""
-    if _LETTER.search(_ESCAPES.sub("", story.body[:_PROOF_CHARS])) is None:
-        normalise(story)  # raises MissingBody if nothing is left
-    return story
+            story = self._isolated(story, [("entities", entities), *self.post_stages], timings)
+        elif _wants_nlp(story) and any(w.stage == "nlp" for w in story.warnings):
+            story = self._isolated(story, self.post_stages, timings)  # quotes need no model
+        story = dataclasses.replace(
+            story, dates=dataclasses.replace(story.dates, processed=_iso_now())
+        )
+        return Enriched(story, timings)
 
 
 def _wants_nlp(story: Story) -> bool:
     """English-language NLP on English copy only; other languages are passed through."""
     return story.language in (None, "en") or story.language.startswith("en-")
+
+
+def with_warning(story: Story, stage: str, exc: BaseException) -> Story:
+    """The story with a warning that `stage` failed on it (its output left empty)."""
+    error = exc if isinstance(exc, WireError) else None
+    code = error.code if error is not None else STAGE_FAILED.code
+    message = (
+        cap_message(error.message)
+        if error is not None
+        else STAGE_FAILED.say(stage=stage, error=f"{type(exc).__name__}: {exc}")
+    )
+    warning = StageWarning(stage, code, message)
+    return dataclasses.replace(story, warnings=(*story.warnings, warning))
 
 
 def _failure(exc: Exception, stage: str, story: Story | None) -> Failure:
@@ -222,14 +231,8 @@ def _failure(exc: Exception, stage: str, story: Story | None) -> Failure:
     return STAGE_FAILED.failure(story_id, stage=stage, error=f"{type(exc).__name__}: {exc}")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _iso_now() -> str:
-    from pipeline.dates import iso_instant
-
-    return iso_instant(_now())
+    return iso_instant(datetime.now(UTC))
 
 
 def _timed(

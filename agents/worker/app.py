@@ -20,14 +20,16 @@ from agents.web.live import add_live_views
 from agents.worker.batch import EnrichBatch, enrich_overlapped
 from agents.worker.faust_fixes import guard_offset_commits, hold_unfinished
 from agents.worker.guard import guarded
-from agents.worker.lifecycle import Lifecycle, Prepared, utcnow
+from agents.worker.lifecycle import Lifecycle, utcnow
 from agents.worker.pool import EnrichmentPool
 from agents.worker.publish import Outgoing, Publisher, raw_input_of, source_of
 from agents.worker.stall_guard import StallGuard
 from agents.worker.topics import topic_specs
 from agents.worker.trending import Trending, window_step
 from pipeline.enrich import Enricher, Failure, RawInput
+from pipeline.lifecycle import content_hash
 from pipeline.nlp import LanguageModel
+from schemas.prepared import Prepared, encode_prepared
 
 VERSION = "0.1.0"
 log = logging.getLogger("wirestream")
@@ -241,8 +243,9 @@ async def forward(
         story, _ = result
         metrics.STORIES_RECEIVED.labels(story.source_format).inc()
         log.debug("parsed", extra=story_fields(story.story_id, source, version=story.version))
-        item = Prepared(story, source, event.message.value)
-        onward.append(Outgoing(prepared_topic, story.story_id.encode(), item.to_bytes(), event))
+        item = Prepared(story, source, event.message.value, content_hash(story))
+        record = encode_prepared(item)
+        onward.append(Outgoing(prepared_topic, story.story_id.encode(), record, event))
     # each record is retried on its own; one Kafka refuses for good becomes its dead letter
     await publisher.deliver(onward)
     if failures:

@@ -14,11 +14,12 @@ from agents import metrics
 from agents.logs import story_fields
 from agents.worker.faust_fixes import hold_unfinished, release
 from agents.worker.guard import guarded
-from agents.worker.lifecycle import Lifecycle, Prepared, send_kills, utcnow
+from agents.worker.lifecycle import Lifecycle, as_event, read_prepared, send_kills, utcnow
 from agents.worker.pool import EnrichmentPool
 from agents.worker.publish import Publisher
 from pipeline.enrich import Failure, Outcome
 from pipeline.lifecycle import Decision
+from schemas.prepared import Prepared
 
 log = logging.getLogger("wirestream")
 
@@ -40,7 +41,7 @@ class EnrichBatch:
         """Decide each story. A batch still in flight has not written its decisions to the
         tables yet, so its stories are decided again ahead of these, as one sequence: a
         resend of a story it enriches is then a resend here too, not a second enrichment."""
-        items = [Prepared.from_bytes(event.message.value) for event in events]
+        items = [read_prepared(event.message.value) for event in events]
         ahead = before.items if before is not None and not before.finished else []
         try:
             decisions = lifecycle.plan([*ahead, *items], utcnow())[len(ahead) :]
@@ -87,7 +88,7 @@ class EnrichBatch:
             assert self.nlp is not None and self.decisions is not None
             chosen = self.chosen
             outcomes = lifecycle.mark_duplicates([e for e, _ in chosen], await self.nlp)
-            await publisher.publish([i.as_event() for _, i in chosen], outcomes)
+            await publisher.publish([as_event(i) for _, i in chosen], outcomes)
             kills = [
                 i for i, d in zip(self.items, self.decisions, strict=True) if d is Decision.KILL
             ]
@@ -98,7 +99,7 @@ class EnrichBatch:
             }
             lifecycle.remember(self.events, self.items, self.decisions, skip=failed)
 
-        await guarded([i.as_event() for i in self.items], complete, publisher.publish, "enrich")
+        await guarded([as_event(i) for i in self.items], complete, publisher.publish, "enrich")
         release(consumer, self.events)
         for item in self.items:
             log.debug(

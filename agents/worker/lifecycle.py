@@ -3,22 +3,20 @@ near-duplicate fingerprints. The decisions themselves are pure (pipeline.lifecyc
 
 from __future__ import annotations
 
-import base64
 import logging
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 import faust
-import orjson
 from faust.streams import _current_event
 
 from agents import metrics
 from pipeline.enrich import Enriched, Outcome
+from pipeline.errors import WireError
 from pipeline.lifecycle import (
     Decision,
     Published,
@@ -26,58 +24,60 @@ from pipeline.lifecycle import (
     decide_batch,
     embargo_lifts_at,
     published_record,
-    same_content,
-    source_hash,
 )
 from pipeline.neardup import NearIndex, simhash
-from pipeline.story import Story
+from pipeline.normalise import normalise
 from schemas import encode
-from schemas.events import DEAD_LETTER_ORIGINAL_LIMIT_BYTES, kill_event
-from schemas.records import story_from_dict
+from schemas.events import kill_event
+from schemas.prepared import Prepared, decode_prepared, encode_prepared
+from schemas.tables import decode_published, encode_published
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """A story as triage left it (parsed, body checked, dates stamped; text not normalised) on
-    its way to enrichment, with where its raw bytes came from.
+@dataclass(frozen=True, slots=True)
+class ReplayedMessage:
+    """The raw-topic message a prepared record came from, as the Publisher reads one."""
 
-    On the wire: the story and source as one line of JSON, a newline, then the original bytes
-    as they are (a dead letter keeps only the first 256 KiB; the raw topic has them all).
-    """
+    topic: str
+    partition: int
+    offset: int
+    value: bytes
+    timestamp: float | None
+    headers: tuple[tuple[str, bytes], ...] = ()
 
-    story: Story
-    source: dict[str, Any]
-    original: bytes
 
-    def to_bytes(self) -> bytes:
-        head = orjson.dumps({"story": self.story, "source": self.source})
-        return head + b"\n" + self.original[:DEAD_LETTER_ORIGINAL_LIMIT_BYTES]
+@dataclass(frozen=True, slots=True)
+class ReplayedEvent:
+    message: ReplayedMessage
 
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Prepared:
-        end = data.find(b"\n")  # JSON from orjson has none: it escapes them in strings
-        if end < 0:  # written by an older worker: one JSON object, the original in base64
-            record = orjson.loads(data)
-            original = base64.b64decode(record["original"])
-        else:
-            record, original = orjson.loads(data[:end]), data[end + 1 :]
-        return cls(story_from_dict(record["story"]), record["source"], original)
 
-    def as_event(self) -> Any:
-        """Looks like the raw Faust event to the Publisher (source, timestamp, original)."""
-        timestamp = self.source.get("timestamp")
-        return SimpleNamespace(
-            message=SimpleNamespace(
-                topic=self.source["topic"],
-                partition=self.source["partition"],
-                offset=self.source["offset"],
-                value=self.original,
-                headers=(),
-                timestamp=datetime.fromisoformat(timestamp).timestamp() if timestamp else None,
-            )
+def as_event(item: Prepared) -> ReplayedEvent:
+    """Looks like the raw Faust event to the Publisher (source, timestamp, original)."""
+    source = item.source
+    timestamp = source.get("timestamp")
+    return ReplayedEvent(
+        ReplayedMessage(
+            topic=source["topic"],
+            partition=source["partition"],
+            offset=source["offset"],
+            value=item.original,
+            timestamp=datetime.fromisoformat(timestamp).timestamp() if timestamp else None,
         )
+    )
+
+
+def read_prepared(data: bytes) -> Prepared:
+    """A prepared-topic record; one an older worker wrote (text as parsed, no content hash)
+    is normalised here, so every later step reads the same kind of story."""
+    item = decode_prepared(data)
+    if item.content_hash is not None:
+        return item
+    try:
+        story = normalise(item.story)
+    except WireError:
+        story = item.story  # nothing left to read: enrichment refuses it as before
+    return replace(item, story=story, content_hash=content_hash(story))
 
 
 @contextmanager
@@ -113,19 +113,18 @@ class Lifecycle:
         self.fingerprints.on_recover(self._index_fingerprints)
         self.near = NearIndex()
         self._released: set[bytes] = set()
-        # normalised content hash of each enriched story, noted by mark_duplicates for remember
-        self._content = weakref.WeakKeyDictionary[Any, tuple[str, str]]()
 
     def known(self, story_id: str) -> Published | None:
         raw = self.published.get(story_id.encode())
-        return Published.from_dict(orjson.loads(raw)) if raw else None
+        return decode_published(raw) if raw else None
 
     def plan(self, batch: list[Prepared], now: datetime) -> list[Decision]:
         """Decide every story in order; later versions in the batch see earlier decisions."""
-        return decide_batch([item.story for item in batch], self.known, now)
+        items = [(item.story, item.content_hash or content_hash(item.story)) for item in batch]
+        return decide_batch(items, self.known, now)
 
     def hold(self, item: Prepared) -> None:
-        self.embargoed[item.story.story_id.encode()] = item.to_bytes()
+        self.embargoed[item.story.story_id.encode()] = encode_prepared(item)
 
     def due_embargoes(self, now: datetime) -> list[tuple[bytes, bytes]]:
         """Held stories whose embargo has lifted, each returned once per worker run."""
@@ -133,7 +132,7 @@ class Lifecycle:
         for key, value in list(self.embargoed.items()):
             if key in self._released:
                 continue
-            lifts = embargo_lifts_at(Prepared.from_bytes(value).story)
+            lifts = embargo_lifts_at(read_prepared(value).story)
             if lifts is None or lifts <= now:
                 due.append((key, value))
                 self._released.add(key)
@@ -146,7 +145,6 @@ class Lifecycle:
         for event, outcome in zip(events, outcomes, strict=True):
             if isinstance(outcome, Enriched):
                 story_id = outcome.story.story_id
-                self._note_content(event, story_id, content_hash(outcome.story))
                 fingerprint = simhash(outcome.story.body)
                 original = self.near.nearest(fingerprint, exclude=story_id)
                 if original is not None:
@@ -158,12 +156,6 @@ class Lifecycle:
                 self.near.add(story_id, fingerprint)
             marked.append(outcome)
         return marked
-
-    def _note_content(self, event: Any, story_id: str, content: str) -> None:
-        try:
-            self._content[event] = (story_id, content)
-        except TypeError:  # an event that takes no weak reference: remember normalises instead
-            pass
 
     async def _fingerprint_changed(self, event: Any) -> None:
         """A row of the fingerprint table as its changelog delivers it (before Faust applies
@@ -210,44 +202,25 @@ class Lifecycle:
     def _remember(self, event: Any, item: Prepared, decision: Decision) -> None:
         story = item.story
         key = story.story_id.encode()
-        if decision is Decision.ENRICH:
-            noted = self._content.pop(event, None)
-            content = noted[1] if noted is not None and noted[0] == story.story_id else None
-            record = published_record(story, content=content)
-            self.published[key] = orjson.dumps(record.to_dict())
+        if decision in (Decision.ENRICH, Decision.KILL):
+            killed = decision is Decision.KILL
+            record = published_record(story, item.content_hash, killed=killed)
+            self.published[key] = encode_published(record)
             if key in self.embargoed:
                 del self.embargoed[key]
-            self._released.discard(key)
-        elif decision is Decision.KILL:
-            # a killed row's content hash is never compared: no need to normalise for it
-            record = published_record(story, killed=True, content=content_hash(story))
-            self.published[key] = orjson.dumps(record.to_dict())
-            if key in self.embargoed:
-                del self.embargoed[key]
+            if not killed:
+                self._released.discard(key)
         elif decision is Decision.HOLD:
             self.hold(item)
         elif decision in (Decision.RESEND, Decision.STALE):
             metrics.DUPLICATES_DROPPED.inc()
-            if decision is Decision.RESEND:
-                self._add_source_hash(key, story)
-
-    def _add_source_hash(self, key: bytes, story: Story) -> None:
-        """A row written before source hashes were kept gets the one of this exact resend, so
-        the next resend is recognised without normalising."""
-        known = self.known(story.story_id)
-        if known is None or known.source_hash is not None or known.killed:
-            return
-        # decided against this row, or against a version of this batch that failed: only
-        # the row's own content may get the hash
-        if same_content(story, known):
-            record = replace(known, source_hash=source_hash(story))
-            self.published[key] = orjson.dumps(record.to_dict())
 
 
 async def send_kills(topic: Any, items: list[Prepared]) -> None:
     futures = [
         await topic.send(
-            key=item.story.story_id.encode(), value=encode(kill_event(item.story, item.source))
+            key=item.story.story_id.encode(),
+            value=encode(kill_event(item.story, dict(item.source))),
         )
         for item in items
     ]

@@ -15,7 +15,7 @@ import pytest
 from agents import metrics
 from agents.settings import Settings
 from agents.worker.app import create_app
-from agents.worker.lifecycle import Prepared
+from agents.worker.lifecycle import read_prepared
 from pipeline.enrich import Enricher
 from pipeline.formats import parse_story
 from pipeline.lifecycle import content_hash
@@ -23,6 +23,7 @@ from pipeline.neardup import simhash
 from pipeline.normalise import normalise
 from pipeline.testing import FakeLanguageModel, seed_text, simple_entities
 from schemas import DEAD_LETTER, ENRICHED_STORY, STORY_KILLED, schema_errors
+from schemas.prepared import Prepared, Source, encode_prepared
 from schemas.records import story_to_dict
 
 
@@ -111,7 +112,7 @@ def _prepared(
         data = data.replace(b"\n\n", f"\npubstatus {status}\n\n".encode(), 1)
     story = normalise(parse_story(data))
     source = {"topic": "raw", "partition": 0, "offset": offset, "timestamp": None}
-    return Prepared(story, source, data).to_bytes()
+    return encode_prepared(Prepared(story, source, data, content_hash(story)))
 
 
 def test_lifecycle_resend_versions_kill_and_near_duplicate(wired: dict) -> None:
@@ -156,22 +157,24 @@ def test_lifecycle_resend_versions_kill_and_near_duplicate(wired: dict) -> None:
 
 
 def test_prepared_records_carry_the_original_as_is_and_read_older_ones() -> None:
-    data = seed_text("urn:p:1", "Ferries to the islands resume on Friday, the operator said.")
-    story = parse_story(data)
-    source = {"topic": "raw", "partition": 1, "offset": 7, "timestamp": None}
-    record = Prepared(story, source, data).to_bytes()
+    data = seed_text("urn:p:1", "Ferries to the islands\u00a0resume on Friday, the operator said.")
+    story = normalise(parse_story(data))
+    source: Source = {"topic": "raw", "partition": 1, "offset": 7, "timestamp": None}
+    item = Prepared(story, source, data, content_hash(story))
+    record = encode_prepared(item)
     assert record.endswith(b"\n" + data)  # no base64, no second copy of the story
-    assert Prepared.from_bytes(record) == Prepared(story, source, data)
-    big = Prepared(story, source, b"x" * (300 * 1024)).to_bytes()
-    assert len(Prepared.from_bytes(big).original) == 256 * 1024  # what a dead letter keeps
+    assert read_prepared(record) == item
+    big = encode_prepared(Prepared(story, source, b"x" * (300 * 1024), "h"))
+    assert len(read_prepared(big).original) == 256 * 1024  # what a dead letter keeps
+    as_parsed = parse_story(data)  # older workers put the story on the topic unnormalised
     older = orjson.dumps(
         {
-            "story": story_to_dict(story),
+            "story": story_to_dict(as_parsed),
             "source": source,
             "original": base64.b64encode(data).decode("ascii"),
         }
     )
-    assert Prepared.from_bytes(older) == Prepared(story, source, data)
+    assert read_prepared(older) == item  # normalised and hashed on reading
 
 
 BODY_FERRY = (

@@ -14,10 +14,10 @@ import pytest
 
 from agents.worker.batch import EnrichBatch, enrich_overlapped
 from agents.worker.faust_fixes import release
-from agents.worker.lifecycle import Prepared
 from agents.worker.pool import EnrichmentPool
 from pipeline.lifecycle import Decision
 from pipeline.testing import make_story
+from schemas.prepared import Prepared, encode_prepared
 
 
 def message(offset: int) -> SimpleNamespace:
@@ -139,8 +139,9 @@ class FlakyLifecycle:
 
 def test_a_failed_lifecycle_decision_is_taken_again_before_publishing() -> None:
     source = {"topic": "raw", "partition": 0, "offset": 7, "timestamp": None}
-    item = Prepared(make_story(story_id="urn:t:1"), source, b"original copy")
-    event = SimpleNamespace(message=SimpleNamespace(value=item.to_bytes(), offset=7, acked=False))
+    item = Prepared(make_story(story_id="urn:t:1"), source, b"original copy", "hash")
+    value = encode_prepared(item)
+    event = SimpleNamespace(message=SimpleNamespace(value=value, offset=7, acked=False))
     lifecycle, consumer, published = FlakyLifecycle(), Consumer(), []
 
     class Pool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from pipeline.enrich import Enriched, Enricher, Failure, RawInput
 from pipeline.testing import FakeLanguageModel, seed_text, simple_entities
+from pipeline.timex import resolve_timex
 from schemas import ENRICHED_STORY, schema_errors
 from schemas.events import enriched_event, event_id
 
@@ -36,28 +38,54 @@ def test_batch_keeps_order_and_turns_failures_into_data() -> None:
     assert set(first.stage_seconds) >= {"parse", "normalise", "dates", "nlp", "entities"}
 
 
-def test_a_stage_that_raises_becomes_a_stage_failure_for_that_story_only() -> None:
+def test_a_stage_that_raises_costs_that_stages_output_only() -> None:
     def explode(story):
         if "boom" in story.body:
             raise ValueError("unexpected token")
-        return story
+        return dataclasses.replace(story, signals=("checked",))
 
     enricher = Enricher(
         FakeLanguageModel(),
         pre_stages=(),
-        post_stages=(("quotes", explode),),
+        post_stages=(("quotes", explode), ("timex", resolve_timex)),
         group_entities=simple_entities,
     )
     good, bad = enricher(
         [
-            RawInput(seed_text("urn:t:1", "All calm.")),
-            RawInput(seed_text("urn:t:2", "A boom was heard.")),
+            RawInput(seed_text("urn:t:1", "All calm on Monday.")),
+            RawInput(seed_text("urn:t:2", "A boom was heard in Lisbon on Monday.")),
         ]
     )
-    assert isinstance(good, Enriched)
-    assert isinstance(bad, Failure)
-    assert (bad.code, bad.stage, bad.story_id) == ("stage_failed", "quotes", "urn:t:2")
-    assert "unexpected token" in bad.message
+    assert isinstance(good, Enriched) and isinstance(bad, Enriched)
+    assert good.story.warnings == () and good.story.signals == ("checked",)
+    (warning,) = bad.story.warnings
+    assert (warning.stage, warning.error_code) == ("quotes", "stage_failed")
+    assert "unexpected token" in warning.message
+    assert bad.story.signals == ()  # the failed stage's output is left out ...
+    assert [t.text for t in bad.story.timex] == ["Monday"]  # ... the next stage still ran
+    assert bad.story.entities  # and the entities found before it are kept
+
+
+def test_a_model_that_raises_on_one_story_costs_that_story_its_entities_only() -> None:
+    class Brittle(FakeLanguageModel):
+        def __call__(self, texts):  # type: ignore[no-untyped-def]
+            if any("poison" in text for text in texts):
+                raise RuntimeError("model choked")
+            return super().__call__(texts)
+
+    enricher = Enricher(Brittle(), pre_stages=(), group_entities=simple_entities)
+    good, bad = enricher(
+        [
+            RawInput(seed_text("urn:t:1", "Anna Berg spoke in Lisbon.")),
+            RawInput(
+                seed_text("urn:t:2", "The poison pill, \u201cwe reject it,\u201d Anna Berg said.")
+            ),
+        ]
+    )
+    assert isinstance(good, Enriched) and isinstance(bad, Enriched)
+    assert good.story.entities and good.story.warnings == ()
+    assert [w.stage for w in bad.story.warnings] == ["nlp"]
+    assert bad.story.entities == () and bad.story.quotes  # quotes need no model
 
 
 def test_non_english_copy_skips_english_nlp() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,12 +18,12 @@ from pipeline.lifecycle import (
     decide,
     decide_batch,
     published_record,
-    source_hash,
 )
 from pipeline.neardup import buckets, distance, is_near_duplicate, simhash
 from pipeline.normalise import normalise
 from pipeline.story import StoryDates
 from pipeline.testing import make_story
+from schemas.tables import decode_published, encode_published
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 FEATURE = (
@@ -96,78 +97,67 @@ def test_near_duplicates_are_close_and_other_stories_far() -> None:
     assert set(buckets(simhash(FEATURE))) & set(buckets(simhash(edited)))
 
 
-# ------------------------------------------- stories as triage leaves them (not normalised)
+# ------------------------------------------- stories as triage hands them over (normalised)
 
 
-def _raw(body: str = FEATURE, headline: str | None = "Tampere votes for a second tram line"):
-    return make_story(body, story_id="urn:t:tram", headline=headline)
-
-
-def _count_normalising(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    calls: list[int] = []
-    real = lifecycle.normalise
-
-    def counted(story):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return real(story)
-
-    monkeypatch.setattr(lifecycle, "normalise", counted)
-    return calls
-
-
-def test_an_exact_resend_is_recognised_without_normalising(monkeypatch: pytest.MonkeyPatch) -> None:
-    known = published_record(_raw())
-    calls = _count_normalising(monkeypatch)
-    assert decide(_raw(), known, NOW) is Decision.RESEND
-    assert calls == []
+def _triaged(body: str = FEATURE, headline: str | None = "Tampere votes for a second tram line"):
+    """A story the way triage hands it to the lifecycle: parsed and normalised."""
+    return normalise(make_story(body, story_id="urn:t:tram", headline=headline))
 
 
 def test_a_resend_that_differs_only_until_normalised_is_still_a_resend() -> None:
-    """Same version sent again with non-breaking spaces and a byte-order mark: what the reader
-    sees is the same, so it is dropped, as it was when triage normalised."""
-    known = published_record(_raw())
-    again = _raw(body="\ufeff" + FEATURE.replace(" the ", "\u00a0the\u00a0"))
-    assert again.body != FEATURE
+    """Same version sent again with non-breaking spaces and a byte-order mark: triage
+    normalises both to the same text, so the content hashes agree and it is dropped."""
+    known = published_record(_triaged())
+    again = _triaged(body="\ufeff" + FEATURE.replace(" the ", "\u00a0the\u00a0"))
     assert decide(again, known, NOW) is Decision.RESEND
-    assert decide(_raw(body=FEATURE + " New sentence."), known, NOW) is Decision.ENRICH
+    assert decide(_triaged(body=FEATURE + " New sentence."), known, NOW) is Decision.ENRICH
 
 
-def test_the_content_hash_is_the_normalised_one_as_before() -> None:
-    story = _raw(body="  " + FEATURE.replace(". ", ".\n"), headline=None)
+def test_the_hash_triage_carries_decides_and_is_not_computed_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    story = _triaged()
+    known = published_record(story)
+    monkeypatch.setattr(lifecycle, "content_hash", lambda s: pytest.fail("hashed again"))
+    assert decide(story, known, NOW, known.content_hash) is Decision.RESEND
+    assert decide(story, known, NOW, "another text") is Decision.ENRICH
+
+
+def test_rows_of_any_worker_version_are_read() -> None:
+    story = _triaged()
     record = published_record(story)
-    assert record.content_hash == content_hash(normalise(story))
-    assert record.source_hash == source_hash(story) != source_hash(normalise(story))
+    assert decode_published(encode_published(record)) == record
+    older = orjson.dumps(
+        {
+            "version": 1,
+            "version_created": None,
+            "content_hash": record.content_hash,
+            "killed": False,
+            "source_hash": "0" * 32,
+        }
+    )
+    assert decide(story, decode_published(older), NOW) is Decision.RESEND
 
 
-def test_rows_written_before_source_hashes_still_decide_by_content() -> None:
-    old_row = {"version": 1, "version_created": "2026-11-23", "content_hash": "", "killed": False}
-    old_row["content_hash"] = content_hash(normalise(_raw()))
-    known = Published.from_dict(old_row)
-    assert known.source_hash is None
-    assert decide(_raw(), known, NOW) is Decision.RESEND
-    assert decide(_raw(body=FEATURE + " More."), known, NOW) is Decision.ENRICH
-    assert Published.from_dict(published_record(_raw()).to_dict()) == published_record(_raw())
+def test_headline_and_body_are_both_read_by_the_content_hash() -> None:
+    assert content_hash(_triaged("B", headline="A")) != content_hash(_triaged("B", headline="C"))
+    assert content_hash(_triaged("x y", headline=None)) != content_hash(_triaged("x z", None))
 
 
-def test_headline_and_body_are_not_confused_by_the_source_hash() -> None:
-    assert source_hash(_raw("B", headline="A.")) != source_hash(_raw("A. B", headline=None))
-    assert source_hash(_raw("x", headline="")) != source_hash(_raw("x", headline=None))
-
-
-def test_a_batch_decides_like_one_story_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    stored = {"urn:t:tram": published_record(_raw())}
+def test_a_batch_decides_like_one_story_at_a_time() -> None:
+    stored = {"urn:t:tram": published_record(_triaged())}
     batch = [
-        _raw(),  # exact resend of the stored version
-        dataclasses.replace(_raw(FEATURE + " Fixed."), version=2),  # newer: enrich
-        dataclasses.replace(_raw(FEATURE + " Fixed.\u00a0"), version=2),  # same once normalised
-        dataclasses.replace(_raw(FEATURE + " Fixed."), version=2),  # exact resend in the batch
-        dataclasses.replace(_raw(FEATURE + " Fixed again."), version=2),  # same version, new text
-        _raw(),  # older
+        _triaged(),  # exact resend of the stored version
+        dataclasses.replace(_triaged(FEATURE + " Fixed."), version=2),  # newer: enrich
+        dataclasses.replace(_triaged(FEATURE + " Fixed.\u00a0"), version=2),  # same, normalised
+        dataclasses.replace(_triaged(FEATURE + " Fixed."), version=2),  # exact resend in batch
+        dataclasses.replace(_triaged(FEATURE + " Fixed again."), version=2),  # new text
+        _triaged(),  # older
         make_story("Withdrawn.", story_id="urn:t:tram", version=3, pubstatus="canceled"),
-        dataclasses.replace(_raw(FEATURE + " Fixed again."), version=2),  # killed: stays dead
+        dataclasses.replace(_triaged(FEATURE + " Fixed again."), version=2),  # killed
     ]
-    calls = _count_normalising(monkeypatch)
-    decisions = decide_batch(batch, stored.get, NOW)
+    decisions = decide_batch([(s, content_hash(s)) for s in batch], stored.get, NOW)
     assert decisions == [
         Decision.RESEND,
         Decision.ENRICH,
@@ -178,7 +168,6 @@ def test_a_batch_decides_like_one_story_at_a_time(monkeypatch: pytest.MonkeyPatc
         Decision.KILL,
         Decision.STALE,
     ]
-    assert len(calls) == 4  # only the two same-version comparisons whose text differs
 
 
 VARIANTS = (
@@ -205,49 +194,40 @@ VARIANTS = (
     ),
     st.integers(0, 7),
 )
-def test_decisions_on_raw_copy_equal_decisions_on_normalised_copy(
+def test_batch_decisions_equal_decisions_one_story_at_a_time(
     specs: list[tuple[str, str | None, int, str | None, str]], split: int
 ) -> None:
-    """What triage used to hand over was normalised; the decisions are the same on raw copy,
-    across batches (the table) and within one (earlier versions of the batch)."""
-    raw = [
-        make_story(
-            body,
-            story_id="urn:t:tram",
-            headline=headline,
-            version=version,
-            published=published,
-            pubstatus=status,
+    """Across batches (the table) and within one (earlier versions of the batch), deciding a
+    batch gives what deciding each story in turn against a running table gives."""
+    stories = [
+        normalise(
+            make_story(
+                body,
+                story_id="urn:t:tram",
+                headline=headline,
+                version=version,
+                published=published,
+                pubstatus=status,
+            )
         )
         for body, headline, version, published, status in specs
     ]
 
-    def old_same(story: object, known: Published) -> bool:
-        return content_hash(story) == known.content_hash  # type: ignore[arg-type]
-
-    def old(stories: list) -> list[Decision]:  # type: ignore[type-arg]
+    def one_at_a_time() -> list[Decision]:
         table: dict[str, Published] = {}
         out = []
-        for batch in (stories[:split], stories[split:]):
-            seen = dict(table)
-            for story in (normalise(s) for s in batch):
-                decision = decide(story, seen.get(story.story_id), NOW, old_same)
-                out.append(decision)
-                if decision in (Decision.ENRICH, Decision.KILL):
-                    seen[story.story_id] = Published(
-                        story.version,
-                        story.dates.published,
-                        content_hash(story),
-                        decision is Decision.KILL,
-                    )
-            table = seen
+        for story in stories:
+            decision = decide(story, table.get(story.story_id), NOW)
+            out.append(decision)
+            if decision in (Decision.ENRICH, Decision.KILL):
+                table[story.story_id] = published_record(story, killed=decision is Decision.KILL)
         return out
 
-    def new(stories: list) -> list[Decision]:  # type: ignore[type-arg]
+    def batched() -> list[Decision]:
         table: dict[str, Published] = {}
         out = []
         for batch in (stories[:split], stories[split:]):
-            decisions = decide_batch(batch, table.get, NOW)
+            decisions = decide_batch([(s, content_hash(s)) for s in batch], table.get, NOW)
             for story, decision in zip(batch, decisions, strict=True):
                 if decision in (Decision.ENRICH, Decision.KILL):
                     table[story.story_id] = published_record(
@@ -256,4 +236,4 @@ def test_decisions_on_raw_copy_equal_decisions_on_normalised_copy(
             out += decisions
         return out
 
-    assert new(raw) == old(raw)
+    assert batched() == one_at_a_time()
