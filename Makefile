@@ -1,5 +1,6 @@
 # The two commands of the README: `make demo` (set up, start broker + worker, push samples, show
-# enriched events) and `make test` (set up, install test tools, run all three test tiers).
+# enriched events) and `make test` (set up, install test tools, lint and type-check, run all
+# three test tiers).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -22,8 +23,15 @@ demo: setup tools
 stop: setup
 	$(BIN)/wirestream stop
 
-test: setup tools
+test: setup tools lint
 	$(BIN)/pytest
+
+# ruff (lint and format) on the whole tree, mypy --strict on pipeline/, schemas/ and agents/
+# (the short allowance list is in pyproject.toml); part of `make test`.
+lint: setup
+	$(BIN)/ruff check pipeline schemas agents bench tests deploy
+	$(BIN)/ruff format --check pipeline schemas agents bench tests deploy
+	$(BIN)/mypy
 
 unit: setup
 	$(BIN)/pytest tests/unit tests/agent

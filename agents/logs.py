@@ -6,6 +6,7 @@ Every line about a story carries story_id, topic, partition and offset as fields
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,7 +69,7 @@ def logging_config(json_lines: bool, level: str) -> dict[str, Any]:
     }
 
 
-def story_fields(story_id: str | None, source: dict[str, Any], **more: Any) -> dict[str, Any]:
+def story_fields(story_id: str | None, source: Mapping[str, Any], **more: Any) -> dict[str, Any]:
     """`extra=` for a log call about one story."""
     return {
         "story_id": story_id,

@@ -89,7 +89,7 @@ def aiokafka_kwargs(settings: Settings) -> dict[str, Any]:
 
 def describe(settings: Settings) -> str:
     """One safe line for logs and error messages: protocol, mechanism, user, CA; no secret."""
-    parts = [settings.security_protocol]
+    parts: list[str] = [settings.security_protocol]
     if settings.security_protocol.startswith("SASL_"):
         parts.append(f"{settings.sasl_mechanism} as user {settings.sasl_username!r}")
     if settings.uses_tls:
@@ -127,7 +127,7 @@ async def _probe(settings: Settings, timeout: float) -> None:
                 create_conn(host, int(port), request_timeout_ms=int(timeout * 1000), **kwargs),
                 timeout,
             )
-        except (ssl.SSLError, *_refusals()) as exc:
+        except _refusals() + (ssl.SSLError,) as exc:
             raise _security_error(settings, exc) from None
         except (OSError, KafkaError):  # unreachable or slow: the clients will retry
             continue

@@ -160,7 +160,7 @@ class Session:
         sent to every partition came back enriched (so every NLP pool has its model)."""
         from kafka import KafkaProducer
 
-        from agents.topics import ensure_topics, topic_specs
+        from agents.worker.topics import ensure_topics, topic_specs
 
         started = time.monotonic()
         ensure_topics(self.settings[0])

@@ -1,10 +1,6 @@
-"""`wirestream eval` on TBAQ-cleaned (TempEval-3 training: TimeBank, AQUAINT): the timex stage
-beside the dateparser baseline, scored as TempEval-3 scores, per sub-corpus and pooled.
-
-Run: `python -m bench.eval_tbaq [--corpora DIR] [--errors N] [--limit N]`. Extent match is relaxed
-(any character overlap) and one to one (value-equal pairs first); value accuracy is the share of
-matched timexes with the gold TIMEX3 value; value F1 = extent F1 x value accuracy. Strict extent
-counts matched pairs with identical offsets. The DCT is neither gold nor a scored prediction.
+"""`wirestream eval` on TBAQ-cleaned (TempEval-3 training): the timex stage beside the dateparser
+baseline, scored as TempEval-3 scores, per sub-corpus (TimeBank, AQUAINT) and pooled. Run:
+`python -m bench.eval_tbaq [--corpora DIR] [--errors N] [--limit N]`.
 """
 
 from __future__ import annotations
@@ -150,7 +146,9 @@ def _prf(hits: int, predicted: int, gold: int) -> tuple[float, float, float]:
 
 
 def figures(counts: Counts) -> dict[str, float]:
-    """Extent and strict P/R/F1, value accuracy over matched, value F1 (extent F1 x accuracy)."""
+    """TempEval-3 figures: extent P/R/F1 (relaxed: any overlap, one to one), strict extent
+    P/R/F1 (matched with identical offsets), value accuracy (share of matched with the gold
+    value) and value F1 = extent F1 x value accuracy."""
     precision, recall, f1 = _prf(counts.matched, counts.predicted, counts.gold)
     strict = _prf(counts.strict, counts.predicted, counts.gold)
     accuracy = counts.value / counts.matched if counts.matched else 0.0
@@ -204,6 +202,7 @@ def value_shape(value: str) -> str:
 def analyse(doc: TimemlDoc, pairing: Pairing) -> list[ErrorCase]:
     """Every error of one document: missed and spurious timexes, wrong values, wrong extents
     (value errors take precedence over extent errors on the same pair)."""
+
     def kind_of(span: Span) -> str:
         return timex_kind(doc.text[span.start : span.end], getattr(span, "type", ""), span.value)
 
@@ -278,11 +277,15 @@ def _score_system(system: System, docs: Sequence[TimemlDoc]) -> _Tally:
     return tally
 
 
-def run(corpora: Path | None = None, limit: int | None = None) -> dict[str, Any] | None:
-    """Score both systems on the corpus (the first `limit` documents of each sub-corpus), or
-    None when its mirror is absent. Returns {"documents": {sub-corpus: n}, "systems": {name:
-    {"counts", "figures": {sub-corpus or "pooled": ...}, "errors", "failures", "value_shapes"}
-    or None}, "seconds", "docs"}; "docs" keeps the documents for `format_errors`."""
+def run(
+    corpora: Path | None = None,
+    limit: int | None = None,
+    systems: dict[str, System | None] | None = None,
+) -> dict[str, Any] | None:
+    """Score the systems (default: ours and the dateparser baseline) on the corpus, the first
+    `limit` documents of each sub-corpus, or None when its mirror is absent. Returns
+    {"documents": {sub-corpus: n}, "systems": {name: {"counts", "figures": {sub-corpus or
+    "pooled": ...}, "errors", "failures", "value_shapes"} or None}, "seconds", "docs"}."""
     started = time.perf_counter()
     docs = load_tbaq(corpora, limit)
     if docs is None:
@@ -294,8 +297,9 @@ def run(corpora: Path | None = None, limit: int | None = None) -> dict[str, Any]
         "seconds": seconds,
         "docs": {d.name: d for d in docs},
     }
-    baseline = dateparser_baseline()  # loads its spaCy model on first use: timed with it
-    for name, system in (("wirestream", ours), ("baseline", baseline)):
+    if systems is None:  # the baseline loads its spaCy model on first use: timed with it
+        systems = {"wirestream": ours, "baseline": dateparser_baseline()}
+    for name, system in systems.items():
         if system is None:
             result["systems"][name] = None
             continue
@@ -395,26 +399,34 @@ def format_errors(result: dict[str, Any], per_kind: int, system: str = "wirestre
         pred = f"{case.predicted.value}" if case.predicted else "-"
         lines.append(
             f"{case.kind:8} {case.category:32} gold {gold:14} ours {pred:14} "
-            f"{_context(doc, case.gold, case.predicted)}  ({doc.name}, DCT {doc.dct})"
+            f"{marked_context(doc.text, _bounds(case.gold), _bounds(case.predicted))}"
+            f"  ({doc.name}, DCT {doc.dct})"
         )
     return "\n".join(lines)
 
 
-def _context(doc: TimemlDoc, gold: Span | None, pred: Span | None) -> str:
-    """The text around the error, gold marked [ ] and our span { }."""
-    spans = [s for s in (gold, pred) if s is not None]
-    lo = max(0, min(s.start for s in spans) - _CONTEXT)
-    hi = min(len(doc.text), max(s.end for s in spans) + _CONTEXT)
+def _bounds(span: Span | None) -> tuple[int, int] | None:
+    return (span.start, span.end) if span is not None else None
+
+
+def marked_context(
+    text: str, gold: tuple[int, int] | None, ours: tuple[int, int] | None, width: int = _CONTEXT
+) -> str:
+    """`width` characters either side of the two spans, gold marked [ ] and ours { }, on one
+    line (paragraph breaks shown as " | ")."""
+    spans = [s for s in (gold, ours) if s is not None]
+    lo = max(0, min(s[0] for s in spans) - width)
+    hi = min(len(text), max(s[1] for s in spans) + width)
     marks: list[tuple[int, int, str]] = []
-    for span, opening, closing in ((gold, "[", "]"), (pred, "{", "}")):
+    for span, opening, closing in ((gold, "[", "]"), (ours, "{", "}")):
         if span is not None:
-            marks += [(span.start, 1, opening), (span.end, 0, closing)]
+            marks += [(span[0], 1, opening), (span[1], 0, closing)]
     out, pos = [], lo
     for offset, _, mark in sorted(marks):
-        out += [doc.text[pos:offset], mark]
+        out += [text[pos:offset], mark]
         pos = offset
-    out.append(doc.text[pos:hi])
-    return "".join(out).replace("\n", " ")
+    out.append(text[pos:hi])
+    return "".join(out).replace("\n\n", " | ").replace("\n", " ")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,9 +8,19 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from schemas.records import Entity, Mention, Quote, Story, Timex
+
+
+class Source(TypedDict, total=False):
+    """Where a story's raw bytes are on the raw topic (and the Kafka key it carried)."""
+
+    topic: str
+    partition: int
+    offset: int
+    timestamp: str | None
+
 
 EVENT_NAMESPACE = uuid.UUID("6f1d3c2a-8a4e-5b7f-9c0d-1e2f3a4b5c6d")
 DEAD_LETTER_ORIGINAL_LIMIT_BYTES = 256 * 1024
@@ -50,7 +60,7 @@ def _quote(quote: Quote) -> dict[str, Any]:
     )
 
 
-def enriched_event(story: Story, source: dict[str, Any] | None = None) -> dict[str, Any]:
+def enriched_event(story: Story, source: Source | None = None) -> dict[str, Any]:
     """The enriched-story event (schema enriched_story.v1) for a fully enriched Story."""
     event: dict[str, Any] = {
         "schema": "wirestream.enriched_story.v1",
@@ -88,7 +98,7 @@ def enriched_event(story: Story, source: dict[str, Any] | None = None) -> dict[s
     return event
 
 
-def kill_event(story: Story, source: dict[str, Any] | None = None) -> dict[str, Any]:
+def kill_event(story: Story, source: Source | None = None) -> dict[str, Any]:
     """The kill event (schema story_killed.v1): remove every version of story.story_id."""
     event: dict[str, Any] = {
         "schema": "wirestream.story_killed.v1",
@@ -110,7 +120,7 @@ def dead_letter_event(
     error_code: str,
     message: str,
     stage: str,
-    source: dict[str, Any],
+    source: Source,
     story_id: str | None = None,
 ) -> dict[str, Any]:
     """The dead-letter event (schema dead_letter.v1). Originals past the limit are truncated;

@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any
 
 import orjson
 
-from schemas.events import DEAD_LETTER_ORIGINAL_LIMIT_BYTES
+from schemas.events import DEAD_LETTER_ORIGINAL_LIMIT_BYTES, Source
 from schemas.records import Story, story_from_dict, story_to_dict
-
-
-class Source(TypedDict, total=False):
-    """Where a story's raw bytes are on the raw topic (and the Kafka key it carried)."""
-
-    topic: str
-    partition: int
-    offset: int
-    timestamp: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from pipeline.enrich import Enricher, Failure, RawInput
+from pipeline.enrich import Enricher, RawInput
+from pipeline.errors import Failure
 from pipeline.lifecycle import Decision, decide
 from pipeline.testing import FakeLanguageModel
 

@@ -88,7 +88,8 @@ def enrich(
     )
     enricher = Enricher(LanguageModel(settings.model), max_story_bytes=settings.max_story_bytes)
     failed = 0
-    for name, outcome in zip(paths or ["<stdin>"], enricher(inputs), strict=True):
+    names = [str(p) for p in paths] if paths else ["<stdin>"]
+    for name, outcome in zip(names, enricher(inputs), strict=True):
         if isinstance(outcome, Enriched):
             option = orjson.OPT_INDENT_2 if pretty else 0
             sys.stdout.buffer.write(

@@ -128,7 +128,7 @@ def add_live_views(
         "ingest": ingest,
     }
 
-    @app.task  # type: ignore[untyped-decorator]
+    @app.task
     async def tail_enriched() -> None:
         await tail.run()
 

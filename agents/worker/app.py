@@ -26,7 +26,8 @@ from agents.worker.publish import Outgoing, Publisher, raw_input_of, source_of
 from agents.worker.stall_guard import StallGuard
 from agents.worker.topics import topic_specs
 from agents.worker.trending import Trending, window_step
-from pipeline.enrich import Enricher, Failure, RawInput
+from pipeline.enrich import Enricher, RawInput
+from pipeline.errors import Failure
 from pipeline.lifecycle import content_hash
 from pipeline.nlp import LanguageModel
 from schemas.prepared import Prepared, encode_prepared
@@ -129,18 +130,19 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
         for key, value in lifecycle.due_embargoes(utcnow()):
             await topics["prepared"].send(key=key, value=value)
 
-    @app.on_partitions_assigned.connect
+    @app.on_partitions_assigned.connect  # type: ignore[arg-type]  # faust types it sync
     async def on_assigned(app: faust.App, assigned: Any, **kwargs: Any) -> None:
         metrics.REBALANCES.inc()
 
-    if settings.metrics_port is not None:
+    metrics_port = settings.metrics_port
+    if metrics_port is not None:
 
         @app.task
         async def serve_metrics() -> None:
             """/metrics on an interface of its own, e.g. a management network only."""
             from prometheus_client import start_http_server
 
-            start_http_server(settings.metrics_port, settings.metrics_host, metrics.REGISTRY)
+            start_http_server(metrics_port, settings.metrics_host, metrics.REGISTRY)
 
     @app.task
     async def warm_up() -> None:
@@ -196,7 +198,7 @@ async def record_lag(app: faust.App, topics: set[str]) -> None:
     """End offset minus committed offset for every partition of `topics` this worker owns:
     the raw topic (triage) and the prepared topic (enrichment), so either stage falling behind
     or stalling shows."""
-    consumer = app.consumer
+    consumer: Any = app.consumer  # reads aiokafka's committed offsets: no public accessor
     tps = [tp for tp in consumer.assignment() if tp.topic in topics]
     if not tps:
         return

@@ -17,7 +17,8 @@ from agents.worker.guard import guarded
 from agents.worker.lifecycle import Lifecycle, as_event, read_prepared, send_kills, utcnow
 from agents.worker.pool import EnrichmentPool
 from agents.worker.publish import Publisher
-from pipeline.enrich import Failure, Outcome
+from pipeline.enrich import Outcome
+from pipeline.errors import Failure
 from pipeline.lifecycle import Decision
 from schemas.prepared import Prepared
 

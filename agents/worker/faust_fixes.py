@@ -44,10 +44,10 @@ def guard_offset_commits() -> None:
     def new_offset(self: Any, tp: Any) -> int | None:
         committed = self._committed_offset[tp]
         if committed is None:
-            return original(self, tp)  # type: ignore[no-any-return]
+            return original(self, tp)
         self._committed_offset[tp] = committed - 1
         try:
-            return original(self, tp)  # type: ignore[no-any-return]
+            return original(self, tp)
         finally:
             self._committed_offset[tp] = committed
 
@@ -86,7 +86,7 @@ def guard_stale_fetches() -> None:
     def getmany(self: Any, timeout: float) -> AsyncIterator[tuple[Any, Any]]:
         return fresh_records(self, original_getmany(self, timeout))
 
-    Consumer.getmany = getmany  # type: ignore[method-assign,assignment]
+    Consumer.getmany = getmany  # type: ignore[method-assign]
     Consumer.seek = seek  # type: ignore[method-assign]
     Consumer.perform_seek = perform_seek  # type: ignore[method-assign]
     KafkaConsumer.seek_to_committed = seek_to_committed  # type: ignore[method-assign]

@@ -19,7 +19,6 @@ from pipeline.enrich import Enriched, Outcome
 from pipeline.errors import WireError
 from pipeline.lifecycle import (
     Decision,
-    Published,
     content_hash,
     decide_batch,
     embargo_lifts_at,
@@ -30,7 +29,7 @@ from pipeline.normalise import normalise
 from schemas import encode
 from schemas.events import kill_event
 from schemas.prepared import Prepared, decode_prepared, encode_prepared
-from schemas.tables import decode_published, encode_published
+from schemas.tables import Published, decode_published, encode_published
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +103,18 @@ class Lifecycle:
     record; each of its rows is written only for its own story, so workers never race on one."""
 
     def __init__(self, app: faust.App, partitions: int) -> None:
-        options = {"key_type": bytes, "value_type": bytes, "partitions": partitions}
-        self.published = app.Table("story-published", **options)
-        self.embargoed = app.Table("story-embargoed", **options)
+        self.published = app.Table(
+            "story-published", key_type=bytes, value_type=bytes, partitions=partitions
+        )
+        self.embargoed = app.Table(
+            "story-embargoed", key_type=bytes, value_type=bytes, partitions=partitions
+        )
         self.fingerprints = app.GlobalTable(
-            "story-fingerprints", on_changelog_event=self._fingerprint_changed, **options
+            "story-fingerprints",
+            on_changelog_event=self._fingerprint_changed,
+            key_type=bytes,
+            value_type=bytes,
+            partitions=partitions,
         )
         self.fingerprints.on_recover(self._index_fingerprints)
         self.near = NearIndex()
@@ -220,7 +226,7 @@ async def send_kills(topic: Any, items: list[Prepared]) -> None:
     futures = [
         await topic.send(
             key=item.story.story_id.encode(),
-            value=encode(kill_event(item.story, dict(item.source))),
+            value=encode(kill_event(item.story, item.source)),
         )
         for item in items
     ]

@@ -16,7 +16,7 @@ from agents import metrics
 from pipeline.enrich import Enriched, Outcome, RawInput
 from pipeline.errors import EVENT_TOO_LARGE, Failure
 from schemas import encode
-from schemas.events import dead_letter_event, enriched_event
+from schemas.events import Source, dead_letter_event, enriched_event
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 RETRY_PAUSES_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
 
 
-def source_of(event: Any) -> dict[str, Any]:
+def source_of(event: Any) -> Source:
     message = event.message
     return {
         "topic": message.topic,
@@ -165,7 +165,7 @@ class Publisher:
         return Outgoing(self.dead_letter_topic, None, value, item.event)
 
     @staticmethod
-    def _dead_letter(event: Any, failure: Failure, source: dict[str, Any]) -> bytes:
+    def _dead_letter(event: Any, failure: Failure, source: Source) -> bytes:
         metrics.DEAD_LETTERS.labels(failure.code).inc()
         raw = event.message.value
         return encode(

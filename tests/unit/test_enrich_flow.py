@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from pipeline.enrich import Enriched, Enricher, Failure, RawInput
+from pipeline.enrich import Enriched, Enricher, RawInput
+from pipeline.errors import Failure
 from pipeline.testing import FakeLanguageModel, seed_text, simple_entities
 from pipeline.timex import resolve_timex
 from schemas import ENRICHED_STORY, schema_errors

@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 
 from pipeline.dateline import extract_dateline
 from pipeline.dates import InvalidDate, anchor_date, stamp_dates
-from pipeline.enrich import Enriched, Enricher, Failure, RawInput
+from pipeline.enrich import Enriched, Enricher, RawInput
 from pipeline.entities import PUBLISHED, group_entities
-from pipeline.errors import InvalidStory, MissingBody
+from pipeline.errors import Failure, InvalidStory, MissingBody
 from pipeline.formats import parse_story
 from pipeline.language import tag_language
 from pipeline.normalise import normalise

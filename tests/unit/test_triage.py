@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipeline.enrich import Enriched, Enricher, Failure, RawInput
+from pipeline.enrich import Enriched, Enricher, RawInput
+from pipeline.errors import Failure
 from pipeline.normalise import normalise
 from pipeline.story import Story
 from pipeline.testing import FakeLanguageModel, seed_text
