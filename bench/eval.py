@@ -1,7 +1,10 @@
 """`wirestream eval`: every quality figure in one run, ours beside the off-the-shelf baseline.
 
 Seed story (quotes, timex, entities against its gold), MEANTIME (timex values, entity
-mentions), the quote gold set when annotated, and the cost of enrichment against bare NER.
+mentions), the quote gold set, the development corpora read from their fetched mirrors
+(PolNeAR quotes and speakers, TBAQ-cleaned time expressions, CoNLL-2003 entities; `--corpora`
+or WIRESTREAM_CORPORA, each skipped with a line when absent), and the cost of enrichment
+against bare NER.
 """
 
 from __future__ import annotations
@@ -65,11 +68,70 @@ def _print_seed(results: dict[str, Any]) -> None:
             print(f"  {title:28}{cells[0]:>26}{cells[1]:>26}")
 
 
+DEVELOPMENT = (
+    (
+        "polnear",
+        "bench.eval_polnear",
+        "quotes and speakers on PolNeAR train (840 US political news articles; development set)",
+        "networkdynamics/PolNeAR",
+    ),
+    (
+        "tbaq",
+        "bench.eval_tbaq",
+        "time expressions on TBAQ-cleaned (TimeBank + AQUAINT; development set)",
+        "qiangning/StructTempRel-EMNLP17",
+    ),
+    (
+        "conll",
+        "bench.eval_conll",
+        "entities on CoNLL-2003 eng.testa (Reuters; development set)",
+        "allanj/StatNLP-Projects",
+    ),
+)
+
+
+def development_corpora(corpora: Path | None, limit: int | None) -> dict[str, Any]:
+    """Each development corpus scored and printed, or one line saying it was not found."""
+    import importlib
+
+    from bench.corpora.mirror import corpora_root
+
+    found: dict[str, Any] = {}
+    for key, module_name, title, repository in DEVELOPMENT:
+        module = importlib.import_module(module_name)
+        result = module.run(corpora, limit=limit)
+        if result is None:
+            print(f"\n{title}: skipped, no mirror of {repository} under {corpora_root(corpora)}")
+            continue
+        print(f"\n{title}")
+        print(module.format_report(result))
+        found[key] = result
+    return found
+
+
+def _figures_only(report: Any) -> Any:
+    """The report without the corpus documents some results keep for error listings."""
+    if isinstance(report, dict):
+        return {k: _figures_only(v) for k, v in report.items() if k not in ("docs", "errors")}
+    if isinstance(report, list):
+        return [_figures_only(v) for v in report]
+    return report
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wirestream eval", description=__doc__)
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--skip-cost", action="store_true", help="skip the cost measurement")
+    parser.add_argument(
+        "--corpora",
+        type=Path,
+        default=None,
+        help="folder of the fetched corpus mirrors (default: $WIRESTREAM_CORPORA, else ../.mirror)",
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="score only the first N documents of each corpus"
+    )
     args = parser.parse_args(argv)
     report: dict[str, Any] = {}
 
@@ -107,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         eval_quotes.main([])
 
+    report.update(development_corpora(args.corpora, args.limit))
+
     if not args.skip_cost:
         report["cost"] = cost_ratio()
         cost = report["cost"]
@@ -115,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{cost['enrichment_ms']} ms, ratio {cost['ratio']} (target <= 1.5)"
         )
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2, default=str))
+        args.json.write_text(json.dumps(_figures_only(report), indent=2, default=str))
     return 0
 
 
