@@ -127,7 +127,9 @@ class _Extractor:
                 near = (own[k], own[k - 1] if k else None, own[k + 1] if k + 1 < len(own) else None)
                 self._emit(segments, next((f for f in near if f is not None), None), quotes)
         quotes.sort(key=lambda q: q.start)
-        return tuple(quotes)
+        return tuple(
+            dataclasses.replace(q, speaker_type=self.resolver.kind_of(q.speaker)) for q in quotes
+        )
 
     def _empty(self, segments: list[MarkSpan]) -> bool:
         return all(self.text.body[s.start : s.end].isspace() or s.start == s.end for s in segments)

@@ -13,7 +13,7 @@ from pipeline.quotes.names import canonical_entities, person_in_mention
 from pipeline.quotes.role_keys import PREPOSITIONS, ROLE_HEADS, RoleKey, role_key, roleish
 from pipeline.quotes.roles import roles_from_apposition
 from pipeline.quotes.text import QuoteText
-from pipeline.story import Entity
+from pipeline.story import Entity, SpeakerType
 
 __all__ = ["SpeakerResolver"]
 
@@ -138,6 +138,16 @@ class SpeakerResolver:
 
     def is_person(self, name: str | None) -> bool:
         return name is not None and name in self.role_keys
+
+    def kind_of(self, speaker: str | None) -> SpeakerType | None:
+        """What a resolved speaker is: a named person, an organisation (or a government by
+        its place), else a description the copy gives instead of a name."""
+        if speaker is None:
+            return None
+        for entity in self.entities:
+            if entity.name == speaker:
+                return "person" if entity.label == "PERSON" else "organisation"
+        return "description"
 
     def _last_org(self, pos: int) -> str | None:
         """ "the company said": the organisation named last before pos (within reach)."""

@@ -9,15 +9,15 @@ from types import SimpleNamespace
 import pytest
 
 from bench.corpora.mirror import locate
-from bench.corpora.polnear import REPOSITORY, load, parse_pieces
+from bench.corpora.polnear import REPOSITORY, align, load, parse_pieces, to_raw
 from bench.eval_polnear import (
     GoldQuote,
     PredictedQuote,
-    align,
     coverage,
     figures,
     head_word,
     inside_share,
+    is_pronoun,
     match,
     predicted_quote,
     quote_kind,
@@ -25,7 +25,6 @@ from bench.eval_polnear import (
     score_article,
     speaker_lenient,
     speaker_strict,
-    to_raw,
 )
 from pipeline.normalise import clean_text
 
@@ -149,12 +148,22 @@ def test_speaker_rules() -> None:
     assert head_word("they") == "they"
 
 
-def test_unspoken_and_unsourced_quotes() -> None:
-    gold = [GoldQuote(((0, 10),), "Ada Lind", "direct"), GoldQuote(((20, 30),), None, "indirect")]
-    predicted = [PredictedQuote(((0, 10),), None), PredictedQuote(((20, 30),), "Lind")]
+def test_unspoken_unsourced_and_pronoun_sources() -> None:
+    gold = [
+        GoldQuote(((0, 10),), "Ada Lind", "direct"),
+        GoldQuote(((20, 30),), None, "indirect"),
+        GoldQuote(((40, 50),), "He", "indirect"),
+    ]
+    predicted = [
+        PredictedQuote(((0, 10),), None),
+        PredictedQuote(((20, 30),), "Lind"),
+        PredictedQuote(((40, 50),), "Tom Brask"),
+    ]
     counts = score_article(gold, predicted, []).counts
-    assert (counts["judged"], counts["lenient"], counts["strict"]) == (1, 0, 0)
+    assert (counts["judged"], counts["lenient"], counts["strict"]) == (2, 0, 0)
     assert counts["no_speaker"] == 1 and counts["judged_direct"] == 1
+    assert counts["judged_named"] == 1  # "He" is left out of the named subset
+    assert is_pronoun("He") and is_pronoun("they") and not is_pronoun("the judge")
 
 
 @pytest.mark.parametrize(
@@ -173,15 +182,22 @@ def test_direct_inner_and_indirect(content: str, kind: str) -> None:
     assert quote_kind(content) == kind
 
 
-def test_typed_indirect_and_fragments() -> None:
-    future = SimpleNamespace(
-        start=0, end=30, speaker="Lind", type="indirect", fragments=[(0, 10), (20, 30)]
+def test_typed_indirect_quotes() -> None:
+    reported = SimpleNamespace(
+        start=0,
+        end=30,
+        speaker="Lind",
+        type="indirect",
+        fragments=[SimpleNamespace(start=20, end=30)],
     )
-    quote = predicted_quote(future, list(range(41)))
-    assert quote.pieces == ((0, 10), (20, 30)) and quote.type == "indirect"
+    quote = predicted_quote(reported, list(range(41)))
+    assert quote.pieces == ((0, 30),) and quote.type == "indirect"  # fragments lie inside
     gold = [GoldQuote(((0, 10), (20, 30)), "Ada Lind", "indirect")]
-    result = figures(score_article(gold, [quote], []).counts)
-    assert result["indirect_precision_30"]["ratio"] == 1.0
+    counts = score_article(gold, [quote], []).counts
+    assert counts["typed_indirect"] == 1
+    assert figures(counts)["indirect_precision_30"]["ratio"] == 1.0
+    direct = PredictedQuote(((0, 30),), None, "direct")
+    assert figures(score_article(gold, [direct], []).counts)["indirect_recall_30"]["count"] == 0
     untyped = figures(score_article(gold, [PredictedQuote(((0, 30),), None)], []).counts)
     assert "indirect_precision_30" not in untyped
     assert untyped["indirect_recall_30"]["count"] == 1
