@@ -42,6 +42,12 @@ DEAD_LETTERS = Counter(
 DUPLICATES_DROPPED = Counter(
     "wirestream_duplicates_dropped", "Exact resends dropped before NLP.", registry=REGISTRY
 )
+STAGE_ERRORS = Counter(
+    "wirestream_stage_errors",
+    "Enrichment stages that failed on a story that was still published (its warnings).",
+    ["stage"],
+    registry=REGISTRY,
+)
 STORIES_KILLED = Counter("wirestream_stories_killed", "Kill notices published.", registry=REGISTRY)
 STAGE_SECONDS = Histogram(
     "wirestream_stage_seconds",

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agents import metrics
+from agents.logs import story_fields
 from pipeline.enrich import Enriched, Outcome, RawInput
 from pipeline.errors import EVENT_TOO_LARGE, Failure
 from schemas import encode
@@ -147,6 +148,16 @@ class Publisher:
                 metrics.STAGE_SECONDS.labels(stage).observe(seconds)
             metrics.STORY_ENTITIES.observe(len(story.entities))
             metrics.STORY_QUOTES.observe(len(story.quotes))
+            for warning in story.warnings:
+                metrics.STAGE_ERRORS.labels(warning.stage).inc()
+                log.warning(
+                    "published without %s: %s",
+                    warning.stage,
+                    warning.message,
+                    extra=story_fields(
+                        story.story_id, source, error_code=warning.error_code, stage=warning.stage
+                    ),
+                )
             value = encode(enriched_event(story, source))
             return Outgoing(self.enriched_topic, story.story_id.encode(), value, event)
         return Outgoing(

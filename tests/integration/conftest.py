@@ -99,11 +99,14 @@ def wait_for(
 
 
 @contextmanager
-def running_worker(settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`wirestream worker` as a real process, with its own settings; stopped on exit."""
+def running_worker(
+    settings: Settings, log: Path, command: tuple[str, ...] = ("agents.cli", "worker")
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`wirestream worker` (or another module's worker) as a real process, with its own
+    settings; stopped on exit."""
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "agents.cli", "worker"],
+            [sys.executable, "-m", *command],
             cwd=ROOT,
             env=settings_env(settings),
             stdout=out,

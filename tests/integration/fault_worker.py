@@ -1,0 +1,59 @@
+"""A real worker whose stages fail on marked stories, for the stage-isolation test.
+
+`python -m tests.integration.fault_worker` runs the same app as `wirestream worker`, with an
+Enricher whose quotes stage raises on bodies holding QUOTES_FAULT and whose model raises on
+bodies holding MODEL_FAULT. Everything else is the production wiring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import faust
+
+from agents.logs import logging_config
+from agents.settings import load_settings
+from agents.worker.app import create_app
+from agents.worker.topics import ensure_topics
+from pipeline.enrich import Enricher
+from pipeline.nlp import LanguageModel, NerSpan
+from pipeline.quotes import extract_quotes
+from pipeline.story import Story
+from pipeline.timex import resolve_timex
+
+QUOTES_FAULT = "QUOTES-FAULT"
+MODEL_FAULT = "MODEL-FAULT"
+
+
+def failing_quotes(story: Story) -> Story:
+    if QUOTES_FAULT in story.body:
+        raise KeyError("marked story")
+    return extract_quotes(story)
+
+
+class FailingModel(LanguageModel):
+    def __call__(self, texts: Sequence[str]) -> list[list[NerSpan]]:
+        if any(MODEL_FAULT in text for text in texts):
+            raise RuntimeError("the model refused a marked story")
+        return super().__call__(texts)
+
+
+def main() -> None:
+    settings = load_settings()
+    ensure_topics(settings)
+    enricher = Enricher(
+        FailingModel(settings.model),
+        max_story_bytes=settings.max_story_bytes,
+        post_stages=(("quotes", failing_quotes), ("timex", resolve_timex)),
+    )
+    app = create_app(settings, enricher)
+    faust.Worker(
+        app,
+        loglevel=settings.log_level,
+        override_logging=True,
+        logging_config=logging_config(settings.log_json, settings.log_level),
+    ).execute_from_commandline()
+
+
+if __name__ == "__main__":
+    main()
