@@ -12,7 +12,9 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,9 +31,38 @@ _process_enricher: Enricher | None = None
 Item = RawInput | Story
 
 
+PARENT_CHECK_SECONDS = 0.5
+
+
+def tie_to_parent(parent: int | None = None, interval: float = PARENT_CHECK_SECONDS) -> None:
+    """End this pool process once the worker that started it is gone, however it died (a
+    SIGKILL runs no clean-up). A daemon thread watches the parent id: an orphan is adopted
+    by another process, so the id changes. Also asks Linux for SIGKILL on parent death."""
+    parent = os.getppid() if parent is None else parent
+    _ask_for_parent_death_signal()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(70)  # the worker is gone: nobody will read what this process computes
+
+    threading.Thread(target=watch, name="wirestream-parent-watch", daemon=True).start()
+
+
+def _ask_for_parent_death_signal() -> None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the watching thread alone does it
+        pass
+
+
 def _start_process(enricher: Enricher) -> None:
     global _process_enricher
     _process_enricher = enricher
+    tie_to_parent()
     _name_process("wirestream-nlp")
     enricher.model(["Warm-up."])  # load the model now, not on the first real batch
 
@@ -46,6 +77,7 @@ FINISHING_NICENESS = 5
 def _start_finisher(enricher: Enricher) -> None:
     global _process_enricher
     _process_enricher = enricher
+    tie_to_parent()
     _name_process("wirestream-fin")
     try:
         os.nice(FINISHING_NICENESS)
