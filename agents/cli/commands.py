@@ -54,11 +54,13 @@ def worker() -> None:
     from agents.logs import logging_config
     from agents.security import KafkaSecurityError
     from agents.worker.app import create_app
+    from agents.worker.state import cluster_id, scoped_settings
     from agents.worker.topics import ensure_topics
 
     settings = load_settings()
     try:
         ensure_topics(settings)
+        settings = scoped_settings(settings, cluster_id(settings))
     except KafkaSecurityError as exc:
         raise _fail(str(exc)) from exc
     app = create_app(settings)

@@ -22,7 +22,7 @@ from agents.worker.topics import ensure_topics, topic_specs
 from pipeline.errors import WireError
 from pipeline.formats import parse_story
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "deploy" / "samples"
 SEED = ROOT.parent / "shared" / "data" / "seed"
 console = Console()

@@ -14,6 +14,7 @@ import faust
 from agents.logs import logging_config
 from agents.settings import load_settings
 from agents.worker.app import create_app
+from agents.worker.state import cluster_id, scoped_settings
 from agents.worker.topics import ensure_topics
 from pipeline.enrich import Enricher
 from pipeline.nlp import LanguageModel, NerSpan
@@ -41,6 +42,7 @@ class FailingModel(LanguageModel):
 def main() -> None:
     settings = load_settings()
     ensure_topics(settings)
+    settings = scoped_settings(settings, cluster_id(settings))
     enricher = Enricher(
         FailingModel(settings.model),
         max_story_bytes=settings.max_story_bytes,
