@@ -36,6 +36,7 @@ class RawInput:
     data: bytes
     received: datetime | None = None
     format_hint: str | None = None
+    key: bytes | None = None  # the Kafka message key: the story id when the copy has none
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,9 @@ class Enricher:
         it refuses is dead-lettered; what it returns is the story every later step reads."""
         started = time.perf_counter()
         try:
-            story = parse_story(item.data, item.format_hint, max_bytes=self.max_story_bytes)
+            story = parse_story(
+                item.data, item.format_hint, max_bytes=self.max_story_bytes, key=item.key
+            )
         except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
             return _failure(exc, "parse", None)
         steps: list[tuple[str, StoryStage]] = [

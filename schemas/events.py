@@ -20,6 +20,26 @@ class Source(TypedDict, total=False):
     partition: int
     offset: int
     timestamp: str | None
+    key: str
+    key_encoding: str  # "utf-8", or "base64" for a key that is not UTF-8 text
+
+
+def key_bytes(source: Source) -> bytes | None:
+    """The message key a source names, as bytes again (None when it had none)."""
+    key = source.get("key")
+    if key is None:
+        return None
+    if source.get("key_encoding") == "base64":
+        return base64.b64decode(key)
+    return key.encode("utf-8")
+
+
+def key_fields(key: bytes) -> Source:
+    """The message key as a source carries it: text when it is UTF-8, else base64."""
+    try:
+        return {"key": key.decode("utf-8"), "key_encoding": "utf-8"}
+    except UnicodeDecodeError:
+        return {"key": base64.b64encode(key).decode("ascii"), "key_encoding": "base64"}
 
 
 EVENT_NAMESPACE = uuid.UUID("6f1d3c2a-8a4e-5b7f-9c0d-1e2f3a4b5c6d")

@@ -27,7 +27,7 @@ from pipeline.lifecycle import (
 from pipeline.neardup import NearIndex, simhash
 from pipeline.normalise import normalise
 from schemas import encode
-from schemas.events import kill_event
+from schemas.events import key_bytes, kill_event
 from schemas.prepared import Prepared, decode_prepared, encode_prepared
 from schemas.tables import Published, decode_published, encode_published
 
@@ -43,6 +43,7 @@ class ReplayedMessage:
     offset: int
     value: bytes
     timestamp: float | None
+    key: bytes | None = None
     headers: tuple[tuple[str, bytes], ...] = ()
 
 
@@ -62,6 +63,7 @@ def as_event(item: Prepared) -> ReplayedEvent:
             offset=source["offset"],
             value=item.original,
             timestamp=datetime.fromisoformat(timestamp).timestamp() if timestamp else None,
+            key=key_bytes(source),
         )
     )
 

@@ -17,7 +17,7 @@ from agents.logs import story_fields
 from pipeline.enrich import Enriched, Outcome, RawInput
 from pipeline.errors import EVENT_TOO_LARGE, Failure
 from schemas import encode
-from schemas.events import Source, dead_letter_event, enriched_event
+from schemas.events import Source, dead_letter_event, enriched_event, key_fields
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ RETRY_PAUSES_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
 
 def source_of(event: Any) -> Source:
     message = event.message
-    return {
+    source: Source = {
         "topic": message.topic,
         "partition": message.partition,
         "offset": message.offset,
@@ -35,6 +35,10 @@ def source_of(event: Any) -> Source:
         if message.timestamp
         else None,
     }
+    key = getattr(message, "key", None)
+    if isinstance(key, bytes):
+        source.update(key_fields(key))
+    return source
 
 
 def raw_input_of(event: Any) -> RawInput:
@@ -42,7 +46,9 @@ def raw_input_of(event: Any) -> RawInput:
     value = message.value if isinstance(message.value, bytes) else bytes(message.value or b"")
     headers = dict(message.headers or ())
     hint = headers.get("wirestream-format") or headers.get("content-format")
+    key = message.key
     return RawInput(
+        key=key if isinstance(key, bytes) and key else None,
         data=value,
         received=datetime.fromtimestamp(message.timestamp, UTC) if message.timestamp else None,
         format_hint=hint.decode("ascii", "replace") if isinstance(hint, bytes) else hint,

@@ -6,6 +6,7 @@ them to that format's parser. Every failure is an `InvalidStory` with a stable c
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from pipeline.errors import (
@@ -17,6 +18,7 @@ from pipeline.errors import (
     cap_message,
 )
 from pipeline.formats import jsonstory, newsml, ninjs, nitf, seedtext
+from pipeline.formats.seedtext import content_id
 from pipeline.formats.xmlsafe import load_xml, local_name
 from pipeline.story import Story
 
@@ -81,17 +83,37 @@ def detect_format(text: str) -> str:
 
 
 def parse_story(
-    data: bytes, format_hint: str | None = None, *, max_bytes: int = MAX_STORY_BYTES
+    data: bytes,
+    format_hint: str | None = None,
+    *,
+    max_bytes: int = MAX_STORY_BYTES,
+    key: bytes | None = None,
 ) -> Story:
     """Turn raw wire bytes into a Story, or raise an InvalidStory saying what is wrong (in at
-    most MAX_MESSAGE_CHARS characters)."""
+    most MAX_MESSAGE_CHARS characters). Copy that carries no id of its own takes the Kafka
+    message `key` (UTF-8) as its id, the one the newsroom system chose; else one derived from
+    its content."""
     try:
-        return _parse_story(data, format_hint, max_bytes)
+        story = _parse_story(data, format_hint, max_bytes)
+        return _keyed(story, key) if key else story
     except InvalidStory as exc:
         if len(exc.message) > MAX_MESSAGE_CHARS:
             exc.message = cap_message(exc.message)
             exc.args = (exc.message,)
         raise
+
+
+def _keyed(story: Story, key: bytes) -> Story:
+    """The story under the message key when its id was only derived from its content."""
+    if story.story_id != content_id(story.source_format, story.body):
+        return story  # the copy names itself
+    try:
+        story_id = key.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return story
+    if not story_id or len(story_id) > MAX_ID_CHARS or not story_id.isprintable():
+        return story
+    return dataclasses.replace(story, story_id=story_id)
 
 
 def _parse_story(data: bytes, format_hint: str | None, max_bytes: int) -> Story:
