@@ -92,5 +92,15 @@ class Settings(BaseSettings):
         return f"http://{self.web_host}:{self.web_port}"
 
 
+def settings_help() -> str:
+    """Every setting as the environment names it, with its default and what it does."""
+    lines = []
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = "(none)" if default is None else str(default)
+        lines.append(f"WIRESTREAM_{name.upper()}={shown}: {field.description or ''}")
+    return "\n\n".join(lines)
+
+
 def load_settings() -> Settings:
     return Settings()

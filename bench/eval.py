@@ -119,7 +119,11 @@ def _figures_only(report: Any) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="wirestream eval", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="wirestream eval",
+        description=__doc__,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--skip-cost", action="store_true", help="skip the cost measurement")

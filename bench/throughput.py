@@ -29,7 +29,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     from agents.settings import load_settings
 
     s = load_settings()
-    p = argparse.ArgumentParser(prog="wirestream bench", description=__doc__)
+    p = argparse.ArgumentParser(
+        prog="wirestream bench",
+        description=__doc__,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     p.add_argument("--stories", type=int, default=None, help="stories in the corpus (600)")
     p.add_argument(
         "--words",
@@ -91,6 +95,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     p.add_argument("--quick", action="store_true", help="smoke run: 100 stories, short phases")
     p.add_argument("--output", type=Path, default=RESULTS, help="folder of the JSON results")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result document as JSON on stdout instead of the table (still written "
+        "to --output)",
+    )
     opts = p.parse_args(argv)
     for name, full, quick in (
         ("stories", 600, 100),
@@ -418,7 +428,11 @@ def main(argv: list[str]) -> int:
     report["targets"] = verdicts(report)
     opts.output.mkdir(parents=True, exist_ok=True)
     path = opts.output / f"{datetime.now():%Y%m%dT%H%M%S}.json"
-    path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    document = json.dumps(report, indent=2, default=str) + "\n"
+    path.write_text(document)
+    if opts.json:
+        sys.stdout.write(document)
+        return 0
     for text in [*report["offline"]["profile"], *report.get("e2e", {}).get("worker_profiles", [])]:
         print(text)
     print(render(report))

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from agents.cli.kafka_io import local_broker
-from agents.settings import load_settings
+from agents.settings import load_settings, settings_help
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 broker_cli = typer.Typer(no_args_is_help=True, help="The local single-node Kafka broker (KRaft).")
@@ -46,9 +46,10 @@ def broker_status() -> None:
     typer.echo(local_broker(load_settings()).status())
 
 
-@cli.command()
+@cli.command(epilog="Settings, read from the environment:\n\n" + settings_help())
 def worker() -> None:
-    """Run the enrichment worker (a Faust worker) against WIRESTREAM_BROKER."""
+    """Run the enrichment worker (a Faust worker) against WIRESTREAM_BROKER. It takes no
+    options: every setting comes from a WIRESTREAM_* variable (listed below with defaults)."""
     import faust
 
     from agents.logs import logging_config
@@ -156,7 +157,10 @@ def stop() -> None:
     stop_all(load_settings())
 
 
-@cli.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+_PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
+
+
+@cli.command(context_settings=_PASS_THROUGH, add_help_option=False)
 def bench(ctx: typer.Context) -> None:
     """Throughput and latency benchmark: bare NLP limit vs offline pipeline vs end to end."""
     from bench.throughput import main as bench_main
@@ -164,9 +168,7 @@ def bench(ctx: typer.Context) -> None:
     raise typer.Exit(bench_main(list(ctx.args)))
 
 
-@cli.command(
-    name="eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
-)
+@cli.command(name="eval", context_settings=_PASS_THROUGH, add_help_option=False)
 def evaluate(ctx: typer.Context) -> None:
     """Quality figures against gold annotations, beside off-the-shelf baselines."""
     from bench.eval import main as eval_main
