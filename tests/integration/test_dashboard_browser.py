@@ -174,3 +174,56 @@ def test_seed_story_posted_over_http_appears_on_the_live_dashboard(
         ).get(timeout=30)
         producer.close()
         WebDriverWait(browser, 15).until(lambda d: not cards(d))
+
+
+UNBROKEN = "https://example.org/notice?ref=" + "A7" * 120
+MARKS = "\u201c" * 60
+
+
+def test_a_card_holds_long_unbroken_strings(
+    settings: Settings, browser: Any, tmp_path: Path
+) -> None:
+    """A URL and a run of quotation marks with no space wrap inside their card: every card
+    keeps the width of the feed, and nothing inside it is wider than the card."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    plain = (
+        "date 2026-12-02\nid urn:wrap:plain\nheadline Port reopens after storm\n\n"
+        "Dock workers in Valletta returned on Wednesday after a storm closed the port.\n"
+    )
+    long = (
+        f"date 2026-12-02\nid urn:wrap:long\nheadline Notice {UNBROKEN}\n\n"
+        f"The harbour office posted its notice at {UNBROKEN} on Wednesday. {MARKS}\n\n"
+        f"\u201cRead it at {UNBROKEN} before sailing,\u201d said Karl Vella, the harbour master.\n"
+    )
+    ensure_topics(settings)
+    with running_worker(settings, tmp_path / "worker.log"):
+        browser.get(f"{settings.web_url}/")
+        WebDriverWait(browser, 20).until(
+            lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live"
+        )
+        for copy in (plain, long):
+            status, ack = post_story(settings, copy.encode())
+            assert status == 202, ack
+        WebDriverWait(browser, ARRIVAL_SECONDS).until(
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, "#feed .card")) == 2
+        )
+        measure = browser.execute_script(
+            """
+            const cards = [...document.querySelectorAll('#feed .card')];
+            return cards.map(c => ({
+              id: c.dataset.storyId,
+              width: c.getBoundingClientRect().width,
+              scroll: c.scrollWidth,
+              client: c.clientWidth,
+              widest: Math.max(...[...c.querySelectorAll('*')].map(
+                e => e.getBoundingClientRect().right)) - c.getBoundingClientRect().left,
+            }));
+            """
+        )
+    by_id = {m["id"]: m for m in measure}
+    plain_card, long_card = by_id["urn:wrap:plain"], by_id["urn:wrap:long"]
+    assert abs(long_card["width"] - plain_card["width"]) < 1, measure
+    assert long_card["scroll"] <= long_card["client"] + 1, measure
+    assert long_card["widest"] <= long_card["width"] + 1, measure
