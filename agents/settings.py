@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     log_level: str = Field("info", description="worker log level")
     log_json: bool = Field(False, description="structured JSON log lines")
     ingest_token: SecretStr | None = Field(None, description="bearer token POST /stories requires")
+    ingest_enabled: bool = Field(
+        True, description="serve POST /stories (needs ingest_token off loopback)"
+    )
+    http_timeout_seconds: float = Field(
+        30.0, gt=0, description="longest a request body may take to arrive"
+    )
     dashboard_window_seconds: int = Field(3600, ge=60, description="trending-entities window")
     broker_port: int = Field(9092, description="port of the local broker `wirestream broker` runs")
     broker_state_dir: Path | None = Field(None, description="state dir of the local broker")
@@ -69,6 +75,12 @@ class Settings(BaseSettings):
     ssl_certfile: Path | None = Field(None, description="PEM client certificate (mutual TLS)")
     ssl_keyfile: Path | None = Field(None, description="PEM private key of ssl_certfile")
     ssl_check_hostname: bool = Field(True, description="check the broker certificate's host name")
+
+    @field_validator("ingest_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        """An empty WIRESTREAM_INGEST_TOKEN (compose passes one through) means no token."""
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _security_is_complete(self) -> Settings:

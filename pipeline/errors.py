@@ -134,6 +134,26 @@ BROKER_UNAVAILABLE = _define(
     "the story is valid but could not be written to Kafka; retry",
     "http",
 )
+CROSS_SITE_REFUSED = _define(
+    "cross_site_refused",
+    "ingest",
+    "a story may only be posted from this worker's own pages or from a client that sends no "
+    "Origin header",
+    "http",
+)
+UNTRUSTED_HOST = _define(
+    "untrusted_host",
+    "ingest",
+    "the Host header {host!r} does not name this worker's loopback address; use 127.0.0.1 or "
+    "localhost",
+    "http",
+)
+REQUEST_TIMEOUT = _define(
+    "request_timeout",
+    "ingest",
+    "the request body did not arrive within {seconds} seconds; send it in one go",
+    "http",
+)
 TOO_MANY_CLIENTS = _define("too_many_clients", "live", "live stream is full; retry later", "http")
 # Base codes of the tree, never emitted on their own.
 WIRE_ERROR = _define("wire_error", "unknown", "wirestream could not handle this message", "none")

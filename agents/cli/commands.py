@@ -54,6 +54,7 @@ def worker() -> None:
 
     from agents.logs import logging_config
     from agents.security import KafkaSecurityError
+    from agents.web.ingest import IngestExposed
     from agents.worker.app import create_app
     from agents.worker.state import cluster_id, scoped_settings
     from agents.worker.topics import ensure_topics
@@ -64,7 +65,10 @@ def worker() -> None:
         settings = scoped_settings(settings, cluster_id(settings))
     except KafkaSecurityError as exc:
         raise _fail(str(exc)) from exc
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except IngestExposed as exc:
+        raise _fail(str(exc)) from exc
     faust.Worker(
         app,
         loglevel=settings.log_level,

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import ipaddress
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 import faust
 from aiohttp import web as aioweb
@@ -19,7 +21,15 @@ from pydantic import SecretStr
 
 from agents import metrics
 from agents.settings import Settings
-from pipeline.errors import BROKER_UNAVAILABLE, STORY_TOO_LARGE, UNAUTHORIZED, WireError
+from pipeline.errors import (
+    BROKER_UNAVAILABLE,
+    CROSS_SITE_REFUSED,
+    REQUEST_TIMEOUT,
+    STORY_TOO_LARGE,
+    UNAUTHORIZED,
+    UNTRUSTED_HOST,
+    WireError,
+)
 from pipeline.formats import parse_story
 from pipeline.story import Story
 
@@ -101,12 +111,17 @@ class Ingest:
         ack_timeout: float = ACK_TIMEOUT_SECONDS,
     ) -> None:
         self.token = settings.ingest_token
+        self.loopback = is_loopback(settings.web_host)
+        self.timeout = settings.http_timeout_seconds
         self.max_bytes = settings.max_story_bytes
         self.send = send
         self.parse = parse
         self.ack_timeout = ack_timeout
 
     async def handle(self, headers: Mapping[str, str], read: Reader) -> Reply:
+        refused = self.refuse_site(headers)
+        if refused is not None:
+            return refused
         if not bearer_ok(headers.get("Authorization"), self.token):
             return error(
                 401,
@@ -118,7 +133,10 @@ class Ingest:
         declared = headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             return too_large
-        data = await read_limited(read, self.max_bytes)
+        try:
+            data = await asyncio.wait_for(read_limited(read, self.max_bytes), self.timeout)
+        except TimeoutError:
+            return error(408, REQUEST_TIMEOUT.code, REQUEST_TIMEOUT.say(seconds=self.timeout))
         if data is None:
             return too_large
         hint = format_hint(headers)
@@ -152,6 +170,56 @@ class Ingest:
             },
         )
 
+    def refuse_site(self, headers: Mapping[str, str]) -> Reply | None:
+        """Refuse what a web page the editor happens to have open could send: a post from
+        another origin (a browser always names it), or, on loopback, a Host that is not a
+        loopback name (a DNS-rebinding page talks to 127.0.0.1 under its own name)."""
+        host = (headers.get("Host") or "").strip().lower()
+        if self.loopback and host and _host_name(host) not in LOOPBACK_NAMES:
+            return error(403, UNTRUSTED_HOST.code, UNTRUSTED_HOST.say(host=host[:100]))
+        origin = (headers.get("Origin") or "").strip().lower()
+        if origin and origin != "null" and urlsplit(origin).netloc != host:
+            return error(403, CROSS_SITE_REFUSED.code, CROSS_SITE_REFUSED.say())
+        if origin == "null":  # a sandboxed frame or a file:// page
+            return error(403, CROSS_SITE_REFUSED.code, CROSS_SITE_REFUSED.say())
+        return None
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+def _host_name(host: str) -> str:
+    """The name part of a Host header ("127.0.0.1:6066" -> "127.0.0.1", "[::1]:80" -> "[::1]")."""
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return "127.0.0.1" if name.startswith("127.") else name
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return address == "localhost"
+
+
+def check_ingest_exposure(settings: Settings) -> None:
+    """Refuse to start an open POST /stories on a non-loopback address."""
+    if (
+        settings.ingest_enabled
+        and settings.ingest_token is None
+        and not is_loopback(settings.web_host)
+    ):
+        raise IngestExposed(
+            f"the web server listens on {settings.web_host}, so POST /stories would take "
+            "stories from anyone who can reach it: set WIRESTREAM_INGEST_TOKEN, or "
+            "WIRESTREAM_INGEST_ENABLED=false, or WIRESTREAM_WEB_HOST=127.0.0.1"
+        )
+
+
+class IngestExposed(RuntimeError):
+    """Start-up refused: HTTP ingest would be open to the network."""
+
 
 def topic_sender(raw_topic: Any) -> Sender:
     """Writes to the raw topic through the app's producer and waits for the broker's ack."""
@@ -163,7 +231,10 @@ def topic_sender(raw_topic: Any) -> Sender:
     return send
 
 
-def add_ingest_view(app: faust.App, settings: Settings, raw_topic: Any) -> Ingest:
+def add_ingest_view(app: faust.App, settings: Settings, raw_topic: Any) -> Ingest | None:
+    check_ingest_exposure(settings)
+    if not settings.ingest_enabled:
+        return None
     ingest = Ingest(settings, topic_sender(raw_topic))
 
     @app.page("/stories")

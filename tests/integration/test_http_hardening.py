@@ -1,0 +1,88 @@
+"""HTTP is hardened, tried with real sockets against a running worker: no open ingest off
+loopback, no cross-site or rebinding posts, and a slow body is cut off at the time limit."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+from agents.settings import Settings
+from agents.worker.topics import ensure_topics
+from tests.integration.conftest import ROOT, running_worker, settings_env
+
+pytestmark = pytest.mark.integration
+
+STORY = b"date 2026-12-03\nid urn:http:1\n\nTram drivers in Lyon agreed a new rota on Thursday.\n"
+
+
+def _request(settings: Settings, head: dict[str, str], body: bytes = STORY) -> tuple[int, dict]:
+    """One POST /stories over a raw socket, with exactly the headers given."""
+    lines = ["POST /stories HTTP/1.1", *(f"{k}: {v}" for k, v in head.items())]
+    lines += [f"Content-Length: {len(body)}", "Content-Type: text/plain", "Connection: close"]
+    with socket.create_connection(("127.0.0.1", settings.web_port), timeout=30) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        return _reply(sock)
+
+
+def _reply(sock: socket.socket) -> tuple[int, dict]:
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    status = int(data.split(b" ", 2)[1])
+    return status, orjson.loads(data.split(b"\r\n\r\n", 1)[1] or b"{}")
+
+
+def test_posts_from_other_sites_and_slow_bodies_are_refused(
+    settings: Settings, tmp_path: Path
+) -> None:
+    settings = settings.model_copy(update={"http_timeout_seconds": 2.0})
+    ensure_topics(settings)
+    own = f"127.0.0.1:{settings.web_port}"
+    with running_worker(settings, tmp_path / "worker.log"):
+        status, body = _request(settings, {"Host": own, "Origin": "https://news.example.net"})
+        assert (status, body["error_code"]) == (403, "cross_site_refused")
+        status, body = _request(settings, {"Host": f"rebind.example.net:{settings.web_port}"})
+        assert (status, body["error_code"]) == (403, "untrusted_host")
+        status, body = _request(settings, {"Host": own, "Origin": f"http://{own}"})
+        assert status == 202, body  # the worker's own page, and plain clients, may post
+        status, body = _request(settings, {"Host": f"localhost:{settings.web_port}"})
+        assert status == 202, body
+
+        # a byte a second: the body never completes, the worker answers at its time limit
+        with socket.create_connection(("127.0.0.1", settings.web_port), timeout=30) as sock:
+            head = f"POST /stories HTTP/1.1\r\nHost: {own}\r\nContent-Length: 5000\r\n\r\n"
+            sock.sendall(head.encode())
+            started = time.monotonic()
+            sock.settimeout(0.2)
+            answer = b""
+            while time.monotonic() - started < 20 and not answer:
+                try:
+                    sock.sendall(b"x")
+                    answer = sock.recv(65536)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    break
+            waited = time.monotonic() - started
+        assert answer.split(b" ", 2)[1] == b"408", answer[:200]
+        assert b"request_timeout" in answer
+        assert waited < 10
+
+
+def test_an_open_ingest_on_the_network_refuses_to_start(settings: Settings, tmp_path: Path) -> None:
+    exposed = settings.model_copy(update={"web_host": "0.0.0.0"})
+    done = subprocess.run(
+        [sys.executable, "-m", "agents.cli", "worker"],
+        cwd=ROOT,
+        env=settings_env(exposed),
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert b"WIRESTREAM_INGEST_TOKEN" in done.stderr + done.stdout
