@@ -1,4 +1,6 @@
-"""Fixtures shared by the three tiers: paths to ../shared data (skipping cleanly when absent)."""
+"""Fixtures shared by the three tiers: a wire story we wrote (tests/fixtures/stories) for every
+test that needs one, and paths to ../shared data (skipping cleanly when absent) for the tests
+that score against it."""
 
 from __future__ import annotations
 
@@ -36,4 +38,22 @@ def seed_gold(seed_file: Path) -> dict[str, Any]:
     if not gold.exists():
         pytest.skip(f"{gold} is absent")
     data: dict[str, Any] = json.loads(gold.read_text(encoding="utf-8"))
+    return data
+
+
+WIRE_STORY = FIXTURES / "stories" / "rotterdam_strike.txt"
+
+
+@pytest.fixture(scope="session")
+def wire_story() -> Path:
+    """A wire story in seed text format (padded header lines, datelined body), ours."""
+    return WIRE_STORY
+
+
+@pytest.fixture(scope="session")
+def wire_story_expected() -> dict[str, Any]:
+    """What the wire story holds, written by hand: body, date, people, places, timex."""
+    data: dict[str, Any] = json.loads(
+        WIRE_STORY.with_suffix(".expected.json").read_text(encoding="utf-8")
+    )
     return data

@@ -1,4 +1,4 @@
-"""The editors' dashboard as an editor sees it: a real broker and worker, the seed story posted
+"""The editors' dashboard as an editor sees it: a real broker and worker, a wire story posted
 to `POST /stories`, and headless Chromium (Selenium) watching it arrive on the live feed."""
 
 from __future__ import annotations
@@ -100,8 +100,12 @@ def first_live_card(settings: Settings) -> dict[str, Any]:
     raise AssertionError("the stream closed before sending a story")
 
 
-def test_seed_story_posted_over_http_appears_on_the_live_dashboard(
-    settings: Settings, seed_file: Path, seed_gold: dict[str, Any], browser: Any, tmp_path: Path
+def test_a_story_posted_over_http_appears_on_the_live_dashboard(
+    settings: Settings,
+    wire_story: Path,
+    wire_story_expected: dict[str, Any],
+    browser: Any,
+    tmp_path: Path,
 ) -> None:
     from kafka import KafkaProducer
     from selenium.webdriver.common.by import By
@@ -117,7 +121,7 @@ def test_seed_story_posted_over_http_appears_on_the_live_dashboard(
             lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live"
         )
 
-        status, ack = post_story(settings, seed_file.read_bytes())
+        status, ack = post_story(settings, wire_story.read_bytes())
         assert status == 202, ack
         assert ack["topic"].endswith("stories.raw.v1") and ack["offset"] >= 0
 
@@ -127,7 +131,7 @@ def test_seed_story_posted_over_http_appears_on_the_live_dashboard(
 
         # the headline (or, for copy sent without one, the start of the story)
         headline = card.find_element(By.CSS_SELECTOR, ".headline").text
-        expected = event["headline"] or seed_gold["text"][:40]
+        expected = event["headline"] or wire_story_expected["text"][:40]
         assert " ".join(headline.split()).startswith(" ".join(expected.split())[:40]), headline
 
         # entities as chips grouped by label
@@ -135,7 +139,7 @@ def test_seed_story_posted_over_http_appears_on_the_live_dashboard(
             c.text.split("×")[0].strip()
             for c in card.find_elements(By.CSS_SELECTOR, ".group[data-label='PERSON'] .chip")
         ]
-        assert any("Putin" in name for name in person_chips), person_chips
+        assert any("Verbeek" in name for name in person_chips), person_chips
         assert len(card.find_elements(By.CSS_SELECTOR, ".chip")) == len(event["entities"])
 
         # quotes with speakers: required as soon as the pipeline attributes any
@@ -152,7 +156,7 @@ def test_seed_story_posted_over_http_appears_on_the_live_dashboard(
             lambda d: d.find_element(By.ID, "stat-enriched").text == "1"
         )
         trending = get_json(settings, "/trending")
-        assert any("Putin" in row["name"] for row in trending["entities"]), trending
+        assert any("Verbeek" in row["name"] for row in trending["entities"]), trending
 
         screenshot = tmp_path / "dashboard.png"
         assert browser.save_screenshot(str(screenshot))

@@ -26,10 +26,10 @@ def test_whitespace_and_paragraphs_are_canonical() -> None:
     assert clean_text(text) == "First paragraph wraps here.\n\nSecond one."
 
 
-def test_clean_copy_is_untouched_so_gold_offsets_hold(seed_file, seed_gold) -> None:
+def test_clean_copy_is_untouched_so_offsets_hold(wire_story, wire_story_expected) -> None:
     from pipeline.formats import parse_story
 
-    assert normalise(parse_story(seed_file.read_bytes())).body == seed_gold["text"]
+    assert normalise(parse_story(wire_story.read_bytes())).body == wire_story_expected["text"]
 
 
 def test_missing_headline_comes_from_the_first_sentence() -> None:

@@ -24,10 +24,10 @@ def test_header_lines_become_story_fields() -> None:
     assert story.body.strip() == "Ferries to the islands resumed on Monday."
 
 
-def test_padded_header_as_the_seed_has_it(seed_file, seed_gold) -> None:
-    story = parse_story(seed_file.read_bytes())
-    assert story.dates.published == seed_gold["dct"]
-    assert story.body.strip() == seed_gold["text"].strip()
+def test_padded_header_lines(wire_story, wire_story_expected) -> None:
+    story = parse_story(wire_story.read_bytes())
+    assert story.dates.published == wire_story_expected["dct"]
+    assert story.body.strip() == wire_story_expected["text"].strip()
 
 
 def test_text_without_headers_is_all_body_with_a_stable_id() -> None:
