@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     ingest_enabled: bool = Field(
         True, description="serve POST /stories (needs ingest_token off loopback)"
     )
+    story_timeout_seconds: float = Field(
+        30.0, gt=0, description="longest one story may take in the pool before it is cut off"
+    )
     http_timeout_seconds: float = Field(
         30.0, gt=0, description="longest a request body may take to arrive"
     )

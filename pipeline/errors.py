@@ -114,6 +114,12 @@ STAGE_CRASHED = _define(
     "the NLP process died {attempts} times while enriching this story alone (out of memory "
     "or a crash in the model); it was isolated so the rest of its batch went on",
 )
+STAGE_TIMEOUT = _define(
+    "stage_timeout",
+    "nlp",
+    "the story took longer than {seconds} seconds in {step}; its process was replaced and the "
+    "story published without what that step would have added",
+)
 # Raised by the worker around the pipeline.
 EVENT_TOO_LARGE = _define(
     "event_too_large",

@@ -77,6 +77,7 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
         or Enricher(LanguageModel(settings.model), max_story_bytes=settings.max_story_bytes),
         settings.nlp_processes,
         settings.finish_processes,
+        story_timeout=settings.story_timeout_seconds,
     )
     publisher = Publisher(topics["enriched"], topics["dead_letter"])
     app.wirestream = {  # type: ignore[attr-defined]

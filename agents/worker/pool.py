@@ -9,6 +9,7 @@ outcome: a crash or error in either pool never loses or wedges a batch."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -18,11 +19,13 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, datetime
 from typing import Any
 
-from pipeline.enrich import Enricher, Outcome, RawInput
-from pipeline.errors import STAGE_CRASHED, STAGE_FAILED, Failure
-from pipeline.story import Story
+from pipeline.dates import iso_instant
+from pipeline.enrich import Enriched, Enricher, Outcome, RawInput
+from pipeline.errors import STAGE_CRASHED, STAGE_FAILED, STAGE_TIMEOUT, Failure
+from pipeline.story import StageWarning, Story
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +108,31 @@ def crashed(attempts: int) -> Failure:
     return STAGE_CRASHED.failure(attempts=attempts)
 
 
+class StoryTimeout(Exception):
+    """A pool step ran past its time limit; its processes are being replaced."""
+
+    def __init__(self, step: str, executor: Executor) -> None:
+        super().__init__(f"{step} ran past its time limit")
+        self.step = step
+        self.executor = executor
+
+
+def timed_out(item: Item, step: str, seconds: float) -> Outcome:
+    """A story cut off at its time limit: published without what the step would have added
+    (entities, quotes, timex; dateline and language too when `ready` hung), or dead-lettered
+    when it was never parsed (raw input)."""
+    if not isinstance(item, Story):
+        return STAGE_TIMEOUT.failure(step=step, seconds=seconds)
+    stage = {"read": "nlp", "__call__": "nlp"}.get(step, step)
+    warning = StageWarning(stage, STAGE_TIMEOUT.code, STAGE_TIMEOUT.say(step=step, seconds=seconds))
+    story = dataclasses.replace(
+        item,
+        warnings=(*item.warnings, warning),
+        dates=dataclasses.replace(item.dates, processed=iso_instant(datetime.now(UTC))),
+    )
+    return Enriched(story, {})
+
+
 def raised(exc: BaseException) -> Failure:
     return STAGE_FAILED.failure(stage="nlp", error=f"{type(exc).__name__}: {exc}")
 
@@ -116,8 +144,15 @@ class EnrichmentPool:
     # a pool process killed from outside (OOM killer, operator) is not the story's fault
     ISOLATED_ATTEMPTS = 2
 
-    def __init__(self, enricher: Enricher, processes: int, finishers: int = 0) -> None:
+    def __init__(
+        self,
+        enricher: Enricher,
+        processes: int,
+        finishers: int = 0,
+        story_timeout: float | None = None,
+    ) -> None:
         self.enricher = enricher
+        self.story_timeout = story_timeout
         self.processes = processes
         self.finishers = finishers if processes > 0 else 0
         self.restarts = 0
@@ -168,6 +203,15 @@ class EnrichmentPool:
                 "the NLP pool died during a batch of %d; running them one by one", len(batch)
             )
             self.restart(getattr(exc, "executor", None))
+        except StoryTimeout as exc:
+            log.warning(
+                "a batch of %d ran past its time limit in %s; replacing the process and "
+                "running them one by one",
+                len(batch),
+                exc.step,
+            )
+            self.restart(exc.executor, kill=True)
+            await self._warm_again()
         except Exception:  # noqa: BLE001 - isolate the story that raised
             log.exception("a batch of %d raised; running them one by one", len(batch))
         return [await self._enrich_alone(item) for item in batch]
@@ -181,9 +225,21 @@ class EnrichmentPool:
                 self.restart(getattr(exc, "executor", None))
                 if attempt == self.ISOLATED_ATTEMPTS:
                     return crashed(attempt)
+            except StoryTimeout as exc:
+                self.restart(exc.executor, kill=True)
+                await self._warm_again()
+                log.warning("a story ran past its time limit in %s: published without it", exc.step)
+                return timed_out(item, exc.step, self.story_timeout or 0.0)
             except Exception as exc:  # noqa: BLE001 - becomes this story's dead letter
                 return raised(exc)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _warm_again(self) -> None:
+        """Load the model in the new processes before any story's clock starts again."""
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, self.warm_up)
+        except Exception:  # noqa: BLE001 - the next batch finds out and restarts again
+            log.exception("warming the replaced pool failed")
 
     async def _run(self, batch: Sequence[Item]) -> list[Outcome]:
         loop = asyncio.get_running_loop()
@@ -205,28 +261,41 @@ class EnrichmentPool:
     async def _chunk(self, executor: Executor, chunk: Sequence[Item]) -> list[Outcome]:
         """One chunk through an NLP process alone, or: made ready for the model in a finishing
         process, read by the model in an NLP process, finished in a finishing process."""
-        loop = asyncio.get_running_loop()
         finisher = self._finisher
         current = executor
         try:
             if finisher is None:
-                return await loop.run_in_executor(executor, _in_process, "__call__", chunk)
+                return await self._step(executor, "__call__", chunk)  # type: ignore[no-any-return]
             current = finisher
-            readies = await loop.run_in_executor(finisher, _in_process, "ready", chunk)
+            readies = await self._step(finisher, "ready", chunk)
             current = executor
-            reads = await loop.run_in_executor(executor, _in_process, "read", readies)
+            reads = await self._step(executor, "read", readies)
             current = finisher
-            return await loop.run_in_executor(finisher, _in_process, "finish", reads)
+            return await self._step(finisher, "finish", reads)  # type: ignore[no-any-return]
         except BrokenProcessPool as exc:
             exc.executor = current  # type: ignore[attr-defined]  # which pool died
             raise
 
-    def restart(self, broken: Executor | None = None) -> None:
+    async def _step(self, executor: Executor, step: str, items: Sequence[Any]) -> Any:
+        """One step in a pool process, cut off past the story time limit (per story)."""
+        future = asyncio.get_running_loop().run_in_executor(executor, _in_process, step, items)
+        if self.story_timeout is None:
+            return await future
+        try:
+            return await asyncio.wait_for(future, self.story_timeout * max(len(items), 1))
+        except TimeoutError:
+            raise StoryTimeout(step, executor) from None
+
+    def restart(self, broken: Executor | None = None, *, kill: bool = False) -> None:
         """Replace broken pools; the NLP processes load the model again (a second or two). Two
-        batches in flight both see the same pool die: only the first replaces it."""
+        batches in flight both see the same pool die: only the first replaces it. `kill`
+        ends the processes first (a hung step never returns on its own)."""
         with self._lock:
             if broken is not None and broken not in (self._executor, self._finisher):
                 return
+            if kill:
+                for executor in (self._executor, self._finisher):
+                    _kill_processes(executor)
         self.restarts += 1
         self.close()
 
@@ -236,3 +305,13 @@ class EnrichmentPool:
                 if executor is not None:
                     executor.shutdown(wait=False, cancel_futures=True)
             self._executor = self._finisher = None
+
+
+def _kill_processes(executor: Executor | None) -> None:
+    """SIGKILL the processes of a process pool (a thread cannot be killed: left to finish)."""
+    processes = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        try:
+            process.kill()
+        except (OSError, AttributeError):
+            pass

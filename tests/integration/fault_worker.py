@@ -2,11 +2,13 @@
 
 `python -m tests.integration.fault_worker` runs the same app as `wirestream worker`, with an
 Enricher whose quotes stage raises on bodies holding QUOTES_FAULT and whose model raises on
-bodies holding MODEL_FAULT. Everything else is the production wiring.
+bodies holding MODEL_FAULT and hangs on bodies holding MODEL_HANG. Everything else is the
+production wiring.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import faust
@@ -24,6 +26,7 @@ from pipeline.timex import resolve_timex
 
 QUOTES_FAULT = "QUOTES-FAULT"
 MODEL_FAULT = "MODEL-FAULT"
+MODEL_HANG = "MODEL-HANG"
 
 
 def failing_quotes(story: Story) -> Story:
@@ -36,6 +39,8 @@ class FailingModel(LanguageModel):
     def __call__(self, texts: Sequence[str]) -> list[list[NerSpan]]:
         if any(MODEL_FAULT in text for text in texts):
             raise RuntimeError("the model refused a marked story")
+        if any(MODEL_HANG in text for text in texts):
+            time.sleep(3600)  # a model that never returns on this story
         return super().__call__(texts)
 
 
