@@ -20,6 +20,7 @@ from pipeline.errors import TOO_MANY_CLIENTS
 RING_SIZE = 200
 CLIENT_QUEUE = 100
 MAX_CLIENTS = 200
+MAX_CLIENTS_PER_ADDRESS = 8  # one host (a script, a broken proxy) cannot lock editors out
 KEEPALIVE_SECONDS = 15.0
 WRITE_TIMEOUT_SECONDS = 30.0
 RETRY_MILLISECONDS = 3000
@@ -42,8 +43,11 @@ class LiveMessage:
 class Subscriber:
     """One SSE client's bounded queue: when full, its oldest message is dropped, for it alone."""
 
-    def __init__(self, story_filter: StoryFilter, maxsize: int = CLIENT_QUEUE) -> None:
+    def __init__(
+        self, story_filter: StoryFilter, maxsize: int = CLIENT_QUEUE, address: str = ""
+    ) -> None:
         self.filter = story_filter
+        self.address = address
         self.maxsize = maxsize
         self.queue: deque[LiveMessage] = deque()
         self.wakeup = asyncio.Event()
@@ -78,7 +82,9 @@ class LiveFeed:
         ring_size: int = RING_SIZE,
         client_queue: int = CLIENT_QUEUE,
         max_clients: int = MAX_CLIENTS,
+        max_per_address: int = MAX_CLIENTS_PER_ADDRESS,
     ) -> None:
+        self.max_per_address = max_per_address
         self.ring_size = ring_size
         self.client_queue = client_queue
         self.max_clients = max_clients
@@ -139,10 +145,14 @@ class LiveFeed:
         kills = [m for m in self.kills if m.seq > after]
         return sorted(stories + kills, key=lambda m: m.seq)
 
-    def subscribe(self, story_filter: StoryFilter) -> Subscriber | None:
+    def subscribe(self, story_filter: StoryFilter, address: str = "") -> Subscriber | None:
+        """A new client, or None when the feed is full or its address has its share."""
         if self.closed or len(self.subscribers) >= self.max_clients:
             return None
-        subscriber = Subscriber(story_filter, self.client_queue)
+        same = sum(1 for s in self.subscribers if s.address == address)
+        if address and same >= self.max_per_address:
+            return None
+        subscriber = Subscriber(story_filter, self.client_queue, address)
         self.subscribers.add(subscriber)
         return subscriber
 
@@ -184,7 +194,7 @@ async def stream_events(request: Any, feed: LiveFeed, keepalive: float = KEEPALI
         return aioweb.Response(headers=SSE_HEADERS)
     story_filter = StoryFilter.from_query(request.query)
     after = last_event_id(request)
-    subscriber = feed.subscribe(story_filter)
+    subscriber = feed.subscribe(story_filter, request.remote or "")
     if subscriber is None:
         return aioweb.json_response(
             {"error_code": TOO_MANY_CLIENTS.code, "message": TOO_MANY_CLIENTS.say()},

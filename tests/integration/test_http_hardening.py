@@ -86,3 +86,34 @@ def test_an_open_ingest_on_the_network_refuses_to_start(settings: Settings, tmp_
     )
     assert done.returncode != 0
     assert b"WIRESTREAM_INGEST_TOKEN" in done.stderr + done.stdout
+
+
+def _open_stream(settings: Settings, source: str) -> tuple[socket.socket, bytes]:
+    """GET /events from a given loopback source address; the socket and the status line."""
+    sock = socket.create_connection(
+        ("127.0.0.1", settings.web_port), timeout=10, source_address=(source, 0)
+    )
+    sock.sendall(f"GET /events HTTP/1.1\r\nHost: 127.0.0.1:{settings.web_port}\r\n\r\n".encode())
+    return sock, sock.recv(4096).split(b"\r\n", 1)[0]
+
+
+def test_one_host_cannot_take_every_live_stream(settings: Settings, tmp_path: Path) -> None:
+    from agents.web.live_feed import MAX_CLIENTS_PER_ADDRESS
+
+    ensure_topics(settings)
+    opened: list[socket.socket] = []
+    with running_worker(settings, tmp_path / "worker.log"):
+        try:
+            for _ in range(MAX_CLIENTS_PER_ADDRESS):
+                sock, status = _open_stream(settings, "127.0.0.5")
+                opened.append(sock)
+                assert b" 200 " in status + b" ", status
+            sock, status = _open_stream(settings, "127.0.0.5")
+            opened.append(sock)
+            assert b" 503 " in status + b" ", status  # that host has its share
+            sock, status = _open_stream(settings, "127.0.0.6")
+            opened.append(sock)
+            assert b" 200 " in status + b" ", status  # an editor elsewhere still gets in
+        finally:
+            for sock in opened:
+                sock.close()
