@@ -4,7 +4,9 @@ Rebuilds each article's text from the tokens of its CAT XML file, runs the quote
 entities from spaCy and the entity stage when they import), and scores it against the
 annotations in bench/quote_gold/meantime_quotes.jsonl: precision, recall and F1 of quote spans
 at >= 30% character overlap, then speaker and cue accuracy over the matched quotes, overall and
-per MEANTIME sub-corpus (the `corpus` field of each gold line).
+per MEANTIME sub-corpus (the `corpus` field of each gold line). The gold holds the words in
+quotation marks only, so a direct quote is scored as itself, a partial quote as its quoted
+fragments, and indirect quotes (no marks) are left out.
 
     .venv/bin/python bench/eval_quotes.py [--meantime DIR] [--gold FILE] [--no-entities] [-v]
                                           [--time]
@@ -41,7 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from pipeline.quotes import extract_quotes  # noqa: E402
-from pipeline.story import Entity, Story  # noqa: E402
+from pipeline.story import Entity, Quote, Story  # noqa: E402
 
 DEFAULT_MEANTIME = REPO.parent / "shared" / "data" / "meantime"
 DEFAULT_GOLD = REPO / "bench" / "quote_gold" / "meantime_quotes.jsonl"
@@ -100,6 +102,17 @@ def overlap(a: Span, b: Span) -> float:
     """Shared characters over the longer of the two spans."""
     shared = min(a.end, b.end) - max(a.start, b.start)
     return max(0, shared) / max(a.end - a.start, b.end - b.start, 1)
+
+
+def marked_spans(quotes: Iterable[Quote]) -> list[Span]:
+    """The words in marks the stage found: direct quotes whole, partial quotes' fragments."""
+    spans: list[Span] = []
+    for q in quotes:
+        if q.type == "direct":
+            spans.append(Span(q.start, q.end, q.speaker, q.cue))
+        elif q.type == "partial":
+            spans.extend(Span(f.start, f.end, q.speaker, q.cue) for f in q.fragments)
+    return spans
 
 
 def same_speaker(gold: str | None, predicted: str | None) -> bool:
@@ -220,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         story = Story(story_id=doc, body=text)
         story = tag(story) if tag is not None else story
-        predicted = [Span(q.start, q.end, q.speaker, q.cue) for q in extract_quotes(story).quotes]
+        predicted = marked_spans(extract_quotes(story).quotes)
         unmatched = list(predicted)
         for g in gold_spans:
             best = max(unmatched, key=lambda p: overlap(g, p), default=None)

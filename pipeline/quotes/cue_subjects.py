@@ -10,8 +10,9 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from pipeline.quotes.cue_words import CUE_RE, NAMING_VERBS, PARTICIPLES, cue_ok, is_negated
-from pipeline.quotes.documents import Documents
-from pipeline.quotes.names import titled_name
+from pipeline.quotes.documents import Documents, is_document
+from pipeline.quotes.names import bare_name, honorific_name, titled_name
+from pipeline.quotes.role_keys import PARTY_STATE_RE, PREPOSITIONS
 from pipeline.quotes.speakers import SpeakerResolver
 from pipeline.quotes.text import QuoteText
 
@@ -26,6 +27,39 @@ _WORD_RE = re.compile(r"\w+")
 # Every look-around is bounded so a story of any shape is read in linear time.
 REACH = 600  # characters searched before a quote for its cue, or after a cue for its speaker
 _SUBJECT_REACH = 250  # characters after a fronted phrase read for the main clause's subject
+# A description that names nobody still is the source ("a White House spokesman said",
+# "analysts say", "said a source close to the talks"); these words show a stretch is no noun
+# phrase (a clause, a pronoun, a time) or trail one without belonging to it ("officials have").
+_NOT_DESCRIPTION = frozenset(
+    """
+    is are was were be been being am that which who whom whose what when where why how if it
+    they we i you he she him them us me there not to than so because whether while until
+    here my your said says say told tells asked
+    """.split()
+)
+_POSSESSIVES = frozenset("his her its their our".split())  # "her friend said": first only
+_TRAILING = frozenset(
+    """
+    also has have had will would could should may might can did does do then later once
+    previously recently repeatedly publicly privately reportedly now still again just first
+    often further already earlier yesterday today tonight last night simply flatly quickly
+    even never always only
+    """.split()
+)
+_QUANTIFIERS = frozenset(
+    "a an the one some another many several most few two three four five both each every "
+    "other no any".split()
+)
+# Quantifiers that stand alone for people already described: "Another said", "Several say".
+_PARTITIVES = frozenset("another several many some one others both most".split())
+# Words that open a subordinate clause: its subject comes after them ("when a leader says").
+_OPENERS = frozenset("when if after before because since until unless once as".split())
+# After a verb these end the source's description: "said a vice president on a call".
+_AFTER_STOPS = frozenset(
+    "who which that when where as after before while because on in during via by over "
+    "through".split()
+)
+_DESCRIPTION_WORDS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +100,10 @@ class CueReader:
 
     def _find_clause_start(self, pos: int) -> tuple[int, str]:
         start = self.sentence_start(pos)
-        for hit in reversed(list(_CLAUSE_RE.finditer(self.text.masked, start, pos))):
+        masked = self.text.masked
+        for hit in reversed(list(_CLAUSE_RE.finditer(masked, start, pos))):
+            if hit.group() in "()" and _party_state(masked, hit.start()):
+                continue  # "Rep. Gwen Moore (D-Wis.) said": the style is part of the subject
             relative = hit.group() in ("who", "which") and (
                 self.text.masked[hit.start() - 2 : hit.start()] == ", "
             )
@@ -97,6 +134,8 @@ class CueReader:
         read on past one comma when the first stretch names nobody."""
         end = self.clause_end(pos)
         speaker = self.resolver.resolve(pos, end)
+        if speaker is None and self.resolver.entities:  # "said Dana Whitt, who": NER missed
+            speaker = self.resolver.note(bare_name(self.text.masked[pos:end].split()), "person")
         if speaker is None and self.text.masked[end : end + 1] == ",":
             further = self.clause_end(end + 1)
             named = self.resolver.resolve(end + 1, further)
@@ -116,10 +155,14 @@ class CueReader:
         lo, opener = self.clause_start(match.start())
         before = _WORD_RE.findall(masked, lo, match.start())
         sentence = self.sentence_start(match.start())
+        described: tuple[int, int, bool, bool] | None = None  # where an unnamed source is described
         if words and words[0] == "by":  # "described by witnesses as": the agent speaks
-            speaker = self._after_verb(masked.index("by", verb_end) + 2)
+            by_end = masked.index("by", verb_end) + 2
+            speaker = self._after_verb(by_end)
+            described = (by_end, self.clause_end(by_end), True, True)
         elif verb == "according to":
             speaker = self._after_verb(verb_end)
+            described = (verb_end, self.clause_end(verb_end), True, True)
         elif verb in PARTICIPLES and before[-1:] == ["as"]:  # "quoted Djamal as saying"
             as_at = masked.rfind("as", lo, match.start())
             speaker = self.resolver.resolve(lo, as_at, last=True)
@@ -133,18 +176,112 @@ class CueReader:
             speaker = self._antecedent(lo - len(opener), opener == "who")
         elif not before:
             speaker = self._after_verb(verb_end)  # "said Putin"
+            described = (verb_end, self.clause_end(verb_end), True, False)
         else:
-            speaker = self.resolver.resolve(lo, match.start())
+            if opener != "that" or "," in masked[lo : match.start()]:
+                described = (lo, match.start(), False, False)  # not "observed that the firm stated"
+            speaker = self._comma_subject(lo, match.start())
+            if speaker is None:
+                speaker = self.resolver.resolve(lo, match.start())
+            if speaker is None and masked[lo : match.start()].rstrip().endswith(","):
+                speaker = self._apposed(sentence, match.start())
             if speaker is None and before[0].lower() in COORDINATORS:  # "and then described"
                 speaker = self._subject(sentence, match.start())
             if speaker is None and self.resolver.entities:  # NER ran but missed a titled name:
                 speaker = titled_name(before)  # "Competition Commissioner Neelie Kroes said"
+            if speaker is None:
+                speaker = honorific_name(before)  # "Dr. Ward said": Ward, whom NER missed
+            self.resolver.note(speaker, "person")
         if speaker is None:  # "A statement from Apple stated", "as stated on the Ford website"
             speaker = self.documents.source(sentence, match.start(), subject=True)
             if speaker is None:
                 speaker = self.documents.source(verb_end, self.clause_end(verb_end), subject=False)
+        if speaker is None and described is not None:
+            speaker = self.description(*described)
         self.cue_cache[match.start()] = speaker
         return speaker
+
+    def description(self, lo: int, hi: int, after: bool, agent: bool = False) -> str | None:
+        """The noun phrase in body[lo:hi] that describes an unnamed source ("a White House
+        spokesman", "analysts", after a verb "a source close to the talks", after "according
+        to" (an agent) any noun phrase: "Statista"), noted as a description (or a document:
+        "the letter"); None when the stretch is no such phrase."""
+        body = self.text.body
+        if self.text.masked[lo:hi] != body[lo:hi]:
+            return None  # quoted words inside: not a plain noun phrase
+        words = body[lo:hi].split()
+        if after:
+            for n, word in enumerate(words):
+                if _bare(word) in _AFTER_STOPS or word.endswith((",", ";", ":")):
+                    words = words[: n + (_bare(word) not in _AFTER_STOPS)]
+                    break
+        else:  # "In Ohio, most voters say", "It matters when a leader says"
+            cut = [n + 1 for n, w in enumerate(words) if w.endswith(",") or _bare(w) in _OPENERS]
+            words = words[max(cut, default=0) :]
+        while words and _bare(words[-1]) in _TRAILING:
+            words.pop()
+        while words and _bare(words[0]) in COORDINATORS:
+            words.pop(0)
+        if not words or len(words) > _DESCRIPTION_WORDS:
+            return None
+        bare = [_bare(w) for w in words]
+        if any((w in _NOT_DESCRIPTION and not (after and w == "to")) or not w for w in bare):
+            return None  # after a verb "to" is a preposition: "a source close to the talks"
+        if bare[-1].endswith("ly") or not any(c.isalpha() for c in bare[-1]):
+            return None
+        if any(w in _POSSESSIVES for w in bare[1:]) or bare[0] in PREPOSITIONS:
+            return None  # "told her", "of Ohio": no subject phrase
+        if bare[0].endswith("ing") and (len(words) == 1 or words[1][:1].islower()):
+            return None  # "Having announced": a participle, no described source
+        alone = len(bare) == 1
+        if not agent and alone and bare[0] not in _PARTITIVES:
+            return None  # a lone "Tuesday" or "Monday": no described source
+        if after and not agent and bare[0] not in _QUANTIFIERS:
+            return None  # "said Tuesday", "said in a statement": no described source
+        if bare[-1] in _QUANTIFIERS and not (alone and bare[0] in _PARTITIVES):
+            return None
+        text = " ".join(words).rstrip(",;:")
+        if text.endswith(".") and "." not in text[-5:-1]:
+            text = text[:-1]  # a sentence's full stop, not an abbreviation's ("Ky.")
+        return self.resolver.note(text, "document" if is_document(bare[-1]) else "description")
+
+    def _comma_subject(self, lo: int, hi: int) -> str | None:
+        """ "Smith was in Cairo, her friend said": after a comma the words before an inverted
+        cue are its subject; a person named there, else their description."""
+        comma = self.text.masked.rfind(",", lo, hi)
+        if comma < 0 or not _WORD_RE.search(self.text.masked, comma, hi):
+            return None
+        if self._person_ends_at(comma):
+            return None  # "Ann Roe, head of sales at Acme said": an unclosed apposition
+        named = self.resolver.resolve(comma + 1, hi)
+        if self.resolver.is_person(named):
+            return named
+        words = [_bare(w) for w in self.text.masked[comma + 1 : hi].split()]
+        if named is not None or not (len(words) == 1 or words[0] in _QUANTIFIERS | _POSSESSIVES):
+            return None  # "..., Local 12, Canadian Auto Workers union said": an apposition
+        return self.description(comma + 1, hi, False)
+
+    def _apposed(self, lo: int, hi: int) -> str | None:
+        """ "Ann Roe, a consultant who ran two campaigns, said": the person opening the
+        sentence with an apposition (closed by the comma before the cue) after the name."""
+        r = self.resolver
+        i = bisect_left(r.mention_starts, lo)
+        if i == len(r.mentions):
+            return None
+        start, end, entity = r.mentions[i]
+        if entity.label != "PERSON" or end >= hi or self.text.masked[end : end + 1] != ",":
+            return None
+        return entity.name if "," not in self.text.masked[lo:start] else None
+
+    def _person_ends_at(self, pos: int) -> bool:
+        """Whether a person's mention (or surname) ends right at pos."""
+        r = self.resolver
+        i = bisect_left(r.mention_starts, pos) - 1
+        for _, end, entity in r.mentions[max(0, i - 2) : i + 1]:
+            if end == pos and entity.label == "PERSON":
+                return True
+        words = self.text.masked[max(0, pos - 30) : pos].split()
+        return bool(words) and words[-1] in r.surnames
 
     def _subject(self, lo: int, hi: int) -> str | None:
         """The subject of the sentence stretch lo..hi: a person, else an organisation."""
@@ -207,3 +344,13 @@ class CueReader:
         lo, opener = self.clause_start(match.start())
         first = _WORD_RE.search(self.text.masked, lo, match.start())
         return opener == "that" and first is not None and first.group().lower() not in _GENERIC
+
+
+def _bare(word: str) -> str:
+    return word.strip(",;:.!?()[]\"'“”‘’").lower()
+
+
+def _party_state(masked: str, at: int) -> bool:
+    """Whether the bracket at `at` opens or closes a party-and-state style: "(D-Wis.)"."""
+    opening = at if masked[at] == "(" else masked.rfind("(", max(0, at - 20), at)
+    return opening >= 0 and PARTY_STATE_RE.match(masked, opening) is not None

@@ -16,7 +16,8 @@ SPEECH_VERBS = frozenset(
         "predicted promised remarked commented countered complained observed quipped joked "
         "concluded maintained boasted shouted testified urged accused criticised criticized "
         "condemned dismissed denied hailed praised indicated claims notes explains reads asking "
-        "states stating agreed agrees revealed reveals"
+        "states stating agreed agrees revealed reveals vows promises yelled chanted derided "
+        "lamented touted blasted slammed mocked decried"
     ).split()
 )
 # Cues that also name things ("a group called"): they count only with a resolvable subject,

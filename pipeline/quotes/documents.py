@@ -20,6 +20,14 @@ DOCUMENT_NOUNS = frozenset(
     filing memo email e-mail blog note notice post tweet message communique communiqué report
     """.split()
 )
+# Words for what speaks in writing without a speaker: "the letter says", "a new poll found".
+_WRITINGS = DOCUMENT_NOUNS | frozenset(
+    """
+    poll survey study ad advert advertisement editorial article law book index analysis memo
+    document bill ruling complaint lawsuit indictment order platform transcript video sign
+    banner headline caption petition resolution report findings review audit
+    """.split()
+)
 # Documents an organisation puts out itself: unowned and definite ("The invitation reads"),
 # they speak for the story's main organisation; a letter or report needs a named owner.
 _OWN_DOCUMENTS = frozenset(
@@ -34,6 +42,12 @@ _OWNER_GAP = re.compile(r"(?:['’]s)?(?: [a-z][a-z-]*){0,2} ")
 _SUBJECT_WORDS = 3  # a document is a sentence's subject when among its first words
 _AFTER_WORDS = 5  # "stated on the Apple website": the document right after the verb
 _WINDOW = 160  # characters read for those words and an owner after them
+
+
+def is_document(noun: str) -> bool:
+    """Whether a head noun names a writing ("statement", "letter", "poll", "ads")."""
+    noun = noun.lower().rstrip(".")
+    return noun in _WRITINGS or (noun.endswith("s") and noun[:-1] in _WRITINGS)
 
 
 class Documents:

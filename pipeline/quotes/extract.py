@@ -1,8 +1,10 @@
-"""The quotes stage (after entities, before timex): direct quotations with speaker and cue verb.
+"""The quotes stage (after entities, before timex): quotations with speaker and cue verb, direct
+(the words in the marks), partial (a reported clause holding quoted words) and indirect.
 
 It reads the story's `QuoteText` (quotes.text); cues come from quotes.attribution, which reads
 who each cue names through quotes.cue_subjects and quotes.speakers. This module groups run-on
-quotes, drops names and terms, and carries the speaker over to a floating quote.
+quotes, drops names and terms, carries the speaker over to a floating quote, and hands reported
+speech to quotes.reported.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from pipeline.quotes.marks import (
     MarkSpan,
     is_stray_open,
 )
+from pipeline.quotes.reported import ReportedSpeech
 from pipeline.quotes.speakers import SpeakerResolver
 from pipeline.quotes.terms import is_name_or_term, is_naming
 from pipeline.quotes.text import QuoteText, read_text
-from pipeline.story import Quote, Story
+from pipeline.story import Fragment, Quote, Story
 
 __all__ = ["extract_quotes"]
 
@@ -37,6 +40,7 @@ class _Extractor:
         self.resolver = SpeakerResolver(text, story.entities)
         self.reader = CueReader(text, self.resolver)
         self.cues = QuoteCues(self.reader)
+        self.reported = ReportedSpeech(text, self.reader)
         # Speakers given so far, per paragraph, as (quote start, speaker) in body order.
         self.given: dict[int, list[tuple[int, str | None]]] = {}
         self.paragraph_speaker: dict[int, str | None] = {}
@@ -126,6 +130,8 @@ class _Extractor:
                 # A run-on quotation without a cue of its own shares its neighbour's.
                 near = (own[k], own[k - 1] if k else None, own[k + 1] if k + 1 < len(own) else None)
                 self._emit(segments, next((f for f in near if f is not None), None), quotes)
+        quotes = _merge_partials(quotes)
+        quotes.extend(self.reported.indirect(quotes))
         quotes.sort(key=lambda q: q.start)
         return tuple(
             dataclasses.replace(q, speaker_type=self.resolver.kind_of(q.speaker)) for q in quotes
@@ -173,8 +179,30 @@ class _Extractor:
             short = len(quote.text.split()) < 4
             if found is None and short and not self.cues.at_sentence_start(span):
                 continue  # an unattributed scare quote ("the 'reform'")
-            quotes.append(quote)
+            quotes.append(self.reported.widen(quote, opening_of(span), found))
             self._give(span, speaker)
+
+
+def _merge_partials(quotes: list[Quote]) -> list[Quote]:
+    """Partial quotes widened to the same clause (`called it "reckless" and "dangerous"`)
+    become one quote holding every fragment."""
+    merged: list[Quote] = []
+    seen: dict[tuple[int, int], int] = {}
+    for quote in quotes:
+        key = (quote.start, quote.end)
+        if quote.type == "partial" and key in seen:
+            k = seen[key]
+            fragments = tuple(sorted({*merged[k].fragments, *quote.fragments}, key=_at))
+            merged[k] = dataclasses.replace(merged[k], fragments=fragments)
+            continue
+        if quote.type == "partial":
+            seen[key] = len(merged)
+        merged.append(quote)
+    return merged
+
+
+def _at(fragment: Fragment) -> int:
+    return fragment.start
 
 
 def _quote(body: str, start: int, end: int, speaker: str | None, cue: str | None) -> Quote | None:
@@ -187,8 +215,9 @@ def _quote(body: str, start: int, end: int, speaker: str | None, cue: str | None
 
 
 def extract_quotes(story: Story) -> Story:
-    """Attach the story's direct quotations (text between the marks, speaker, cue verb)."""
+    """Attach the story's quotes: direct (the words in the marks), partial and indirect (the
+    reported content, quoted words as fragments), each with speaker and cue verb."""
     text = read_text(story.body) if story.body else None
-    if text is None or not text.spans:  # no marks: no quotes, and no speaker index to build
+    if text is None:
         return dataclasses.replace(story, quotes=())
     return dataclasses.replace(story, quotes=_Extractor(story, text).run())

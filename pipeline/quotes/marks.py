@@ -2,6 +2,7 @@
 
 Pairs straight and curly double marks per paragraph (with multi-paragraph chains and recovery
 from unbalanced marks), then single-quoted partial quotes outside them, telling apostrophes apart.
+Doubled apostrophes and backticks ('' and ``, newspaper and tokenised copy) read as double marks.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ _SINGLE_OPENER_RE = re.compile(
     "(?<![^\\s(\\[{—–/“\"])['‘’](?=\\w)"
 )  # a mark after a space, before a word
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n")
+_DOUBLED_RE = re.compile("``|''|‘‘|’’")
 # Before an opening mark: start of text, space, bracket, dash, slash or another opening mark.
 _OPEN_PRECEDERS = frozenset("([{—–-/“‘\"'")
 # After a closing mark: end of text, space, punctuation or another closing mark.
@@ -65,6 +67,24 @@ def paragraph_spans(body: str) -> list[tuple[int, int]]:
         if start < end:
             trimmed.append((start, end))
     return trimmed
+
+
+def read_doubled_marks(body: str) -> str:
+    """The body (same length) with each doubled mark ('' or ``) written as one curly double
+    mark beside a space, the mark on the side of its words: `''We won,'' he` reads as
+    ` “We won,” he`. A doubled mark between spaces closes, as in tokenised copy."""
+    if "''" not in body and "``" not in body and "‘‘" not in body and "’’" not in body:
+        return body
+    out = list(body)
+    for match in _DOUBLED_RE.finditer(body):
+        i, j = match.span()
+        prev = body[i - 1] if i > 0 else ""
+        nxt = body[j] if j < len(body) else ""
+        if match.group() in ("``", "‘‘") or (_is_open_side(prev) and nxt and not nxt.isspace()):
+            out[i], out[i + 1] = " ", "“"
+        else:
+            out[i], out[i + 1] = "”", " "
+    return "".join(out)
 
 
 def _is_open_side(ch: str) -> bool:

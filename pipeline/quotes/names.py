@@ -21,6 +21,10 @@ _FULL_LABELS = ("ORG", "GPE")
 _TITLE_HEADS = ROLE_HEADS - {"general", "chief", "head"}
 _TITLE_PREFIXES = ("under", "vice-", "vice", "co-", "sub")
 _SHORT_LABELS = frozenset(("ORG", "PERSON", "GPE", "NORP", "PRODUCT", "FAC"))  # tagger's guesses
+# Honorifics and abbreviated titles before a bare name ("Dr. Ward", "Sen. Ruiz").
+HONORIFIC_WORDS = frozenset(
+    "mr mrs ms dr prof rev sen rep gov gen lt col sgt capt adm cmdr".split()
+)
 _MAX_CANDIDATES = 64  # full names compared with one short form: bounded work on any story
 # Words that may follow a company's short name in its full name ("Apple Computer", "Ford Motor
 # Company"); "Ford Australia" or "Apple TV" is another body or a product, not a fuller name.
@@ -200,6 +204,26 @@ def titled_name(words: list[str]) -> str | None:
     if any(w[:1].islower() and w not in _LINKS for w in rest):
         return None
     return " ".join(name)
+
+
+def honorific_name(words: list[str]) -> str | None:
+    """ "Dr. Ward", "Rep. Dana Holt": the name after an honorific or a title's abbreviation
+    ending the words (their full stops gone), when the tagger found no entity there."""
+    if len(words) < 2 or not _is_name_word(words[-1]):
+        return None
+    if words[-2].lower() in HONORIFIC_WORDS:
+        return words[-1]
+    if len(words) > 2 and words[-3].lower() in HONORIFIC_WORDS and _is_name_word(words[-2]):
+        return " ".join(words[-2:])
+    return None
+
+
+def bare_name(words: list[str]) -> str | None:
+    """ "Dana Whitt": two or three capitalised words that are no title, taken as a person's
+    name where a cue's speaker stands and the tagger found none."""
+    if 2 <= len(words) <= 3 and all(_is_name_word(w) and not is_title(w) for w in words):
+        return " ".join(words)
+    return None
 
 
 def is_title(word: str) -> bool:

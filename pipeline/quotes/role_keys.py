@@ -5,6 +5,7 @@ Read by pipeline.quotes.roles (finding roles) and pipeline.quotes.speakers (matc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pipeline.quotes.marks import WORD_RE, Token, norm_word
@@ -48,8 +49,47 @@ ROLE_HEADS = frozenset(
     "governor senator mayor ambassador envoy general commander king queen prince princess pope "
     "head chief adviser representative legislator judge prosecutor attorney coach manager "
     "captain founder negotiator diplomat commissioner official economist analyst candidate "
-    "speaker emir treasurer officer deputy".split()
+    "speaker emir treasurer officer deputy aide lawyer strategist pollster consultant organizer "
+    "surrogate".split()
 ) | frozenset(_HEAD_CANON)
+# Nouns that make a name before them a modifier: "Clinton spokesman Josh Reyes" (he speaks),
+# "a Cruz constituent", "the senator's wife" aside (a possessive is read apart).
+DEPENDANTS = ROLE_HEADS | frozenset(
+    "staffer supporter donor ally friend constituent wife husband son daughter brother sister "
+    "mother father".split()
+)
+# Words between a boss's name and such a noun: "Trump senior communications adviser".
+STAFF_MODIFIERS = frozenset(
+    "campaign communications press policy political digital legal transition administration "
+    "staff media research data finance field longtime top senior chief national deputy".split()
+)
+# "the commission said": nouns that stand for the organisation named with them before.
+ORG_NOUNS = frozenset(
+    """
+    commission committee agency department ministry council board court panel union party
+    campaign newspaper paper magazine network channel station institute foundation center
+    centre association coalition organization organisation administration office bureau
+    university college school hospital church police army
+    """.split()
+)
+# US congressional style after a name: "Rep. Gwen Moore (D-Wis.)", "Sen. Tom Hale (R)".
+PARTIES = frozenset("D R I".split())
+STATE_ABBREVIATIONS = frozenset(
+    """
+    Ala. Alaska Ariz. Ark. Calif. Colo. Conn. Del. Fla. Ga. Hawaii Idaho Ill. Ind. Iowa Kan.
+    Ky. La. Maine Md. Mass. Mich. Minn. Miss. Mo. Mont. Neb. Nev. N.H. N.J. N.M. N.Y. N.C.
+    N.D. Ohio Okla. Ore. Pa. R.I. S.C. S.D. Tenn. Texas Utah Vt. Va. Wash. W.Va. Wis. Wyo.
+    AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ
+    NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY
+    """.split()
+)
+PARTY_STATE_RE = re.compile(
+    r"\((?:"
+    + "|".join(sorted(PARTIES))
+    + r")(?:[-–, ] ?(?:"
+    + "|".join(re.escape(s) for s in sorted(STATE_ABBREVIATIONS, key=len, reverse=True))
+    + r"|[A-Z][a-z]+(?: [A-Z][a-z]+)?))?\)"
+)
 _FIELDS = frozenset(
     "prime foreign defence defense finance interior home economy economic health trade justice "
     "energy education environment agriculture transport labour labor treasury state security "

@@ -10,7 +10,16 @@ from collections.abc import Sequence
 from pipeline.quotes.cue_words import SPEECH_VERBS
 from pipeline.quotes.marks import Token, tokenise
 from pipeline.quotes.names import canonical_entities, person_in_mention
-from pipeline.quotes.role_keys import PREPOSITIONS, ROLE_HEADS, RoleKey, role_key, roleish
+from pipeline.quotes.role_keys import (
+    DEPENDANTS,
+    ORG_NOUNS,
+    PREPOSITIONS,
+    ROLE_HEADS,
+    STAFF_MODIFIERS,
+    RoleKey,
+    role_key,
+    roleish,
+)
 from pipeline.quotes.roles import roles_from_apposition
 from pipeline.quotes.text import QuoteText
 from pipeline.story import Entity, SpeakerType
@@ -32,8 +41,10 @@ _ORG_NOUNS = frozenset(
     "company firm carmaker automaker airline manufacturer planemaker retailer bank insurer lender "
     "group".split()
 )
+_DEPENDANT_REACH = 4  # words between a boss's name and the role that makes it a modifier
 _SPAN = 600  # characters read when looking for a speaker: keeps every lookup bounded
 _SUBJECT_SPAN = 250  # a sentence's subject is found in its opening characters
+_MAX_REFS = 8  # references tried for one speaker: a real subject is among the first few
 _MAX_DEPTH = 3  # pronouns followed within one sentence ("After he left, he said")
 _LOOKBACK = 6  # sentences searched back for the person a pronoun stands for
 
@@ -61,10 +72,16 @@ class SpeakerResolver:
         # sentence index -> (its tokens, their start offsets), filled on demand
         self.sentence_tokens: dict[int, tuple[list[Token], list[int]]] = {}
         self.subjects: dict[int, str | None] = {}  # sentence index -> its subject
+        self._pronouns: dict[tuple[int, int], str | None] = {}
         self.surnames: dict[str, Entity] = {}
         self.role_keys: dict[str, list[tuple[RoleKey, str]]] = {}
         self.countries: dict[str, frozenset[str]] = {}
         self.by_head: dict[str, set[str]] = {}  # role head noun -> persons holding such a role
+        # speakers that are no entity of the story: descriptions, documents, titled names
+        self.kinds: dict[str, SpeakerType] = {}
+        self.labels: dict[str, str] = {}
+        for e in self.entities:
+            self.labels.setdefault(e.name, e.label)
         for e in self.entities:
             if e.label != "PERSON":
                 continue
@@ -144,10 +161,44 @@ class SpeakerResolver:
         its place), else a description the copy gives instead of a name."""
         if speaker is None:
             return None
-        for entity in self.entities:
-            if entity.name == speaker:
-                return "person" if entity.label == "PERSON" else "organisation"
-        return "description"
+        label = self.labels.get(speaker)
+        if label is not None:
+            return "person" if label == "PERSON" else "organisation"
+        return self.kinds.get(speaker, "description")
+
+    def note(self, speaker: str | None, kind: SpeakerType) -> str | None:
+        """Record what a speaker found outside the entities is (a description, a document, a
+        titled name the tagger missed) for `kind_of`; returns the speaker."""
+        if speaker is not None and speaker not in self.labels:
+            self.kinds.setdefault(speaker, kind)
+        return speaker
+
+    def _modifies(self, end: int, tokens: Sequence[Token], begins: Sequence[int]) -> bool:
+        """Whether the name ending at `end` only modifies a role after it ("Clinton spokesman
+        Josh Reyes", "a Cruz campaign aide"): the one with that role speaks, not the boss."""
+        n = bisect_left(begins, end)
+        for tok in tokens[n : n + _DEPENDANT_REACH]:
+            word = tok.norm.rstrip(".")
+            if "," in self.text.masked[end : tok.start] or not (
+                tok.text[:1].islower() or word in ROLE_HEADS or roleish(tok, False)
+            ):
+                return False
+            if word in DEPENDANTS or (word.endswith("s") and word[:-1] in DEPENDANTS):
+                return True
+            if not (word in STAFF_MODIFIERS or roleish(tok, False)):
+                return False
+        return False
+
+    def org_named(self, noun: str, pos: int) -> str | None:
+        """ "the commission said": the organisation named last before pos (within reach)
+        whose name holds the noun ("the Federal Election Commission")."""
+        i = bisect_left(self.mention_starts, pos) - 1
+        while i >= 0 and self.mentions[i][0] > pos - 8 * _SPAN:
+            entity = self.mentions[i][2]
+            if entity.label == "ORG" and noun in entity.name.lower().split():
+                return entity.name
+            i -= 1
+        return None
 
     def _last_org(self, pos: int) -> str | None:
         """ "the company said": the organisation named last before pos (within reach)."""
@@ -194,7 +245,16 @@ class SpeakerResolver:
         return found
 
     def resolve_pronoun(self, pos: int, depth: int = 0) -> str | None:
-        """A he/she at pos: the subject earlier in its sentence, else of a previous sentence."""
+        """A he/she at pos: the subject earlier in its sentence, else of a previous sentence.
+        Memoised by position and depth: a run of pronouns in one long sentence would otherwise
+        resolve each earlier one again at every level (exponential in the depth)."""
+        key = (pos, depth)
+        if key not in self._pronouns:
+            self._pronouns[key] = None  # a cycle reads None
+            self._pronouns[key] = self._resolve_pronoun(pos, depth)
+        return self._pronouns[key]
+
+    def _resolve_pronoun(self, pos: int, depth: int) -> str | None:
         if depth > _MAX_DEPTH:
             return None
         start = self.sentence_start(pos)
@@ -267,6 +327,8 @@ class SpeakerResolver:
                 if not (subject and tokens[n - 1].norm == "by"):  # "an email by Roche" counts
                     continue
             person = e if e.label == "PERSON" else self._person_ending(start, end)
+            if person is not None and self._modifies(end, tokens, begins):
+                continue
             if person is not None:
                 people.append((start, person.name))
             elif e.label in ("ORG", "GPE"):
@@ -282,7 +344,8 @@ class SpeakerResolver:
             word = tok.text.rstrip(".")
             norm = tok.norm.rstrip(".")
             if word in self.surnames:
-                people.append((tok.start, self.surnames[word].name))
+                if not self._modifies(tok.end, tokens, begins):
+                    people.append((tok.start, self.surnames[word].name))
             elif norm in _PRONOUNS:
                 refs.append((tok.start, ""))
             elif norm in _ORG_NOUNS and n and tokens[n - 1].norm == "the" and not subject:
@@ -291,6 +354,13 @@ class SpeakerResolver:
                 ):
                     continue  # "the firm's chief executive", "the group of lawmakers"
                 refs.append((tok.start, "\0org"))
+            elif (
+                norm in ORG_NOUNS
+                and n
+                and tokens[n - 1].norm == "the"
+                and (org_subject or not subject)
+            ):
+                refs.append((tok.start, "\0org " + norm))
             elif norm in ROLE_HEADS:
                 if n + 1 < len(tokens) and tokens[n + 1].start in covered:
                     continue  # a title right before a name: the name decides
@@ -302,11 +372,13 @@ class SpeakerResolver:
             return (max(people) if last else min(people))[1]
         ranked = sorted(people + refs) if subject else sorted(refs)
         people_at = dict(people)
-        for pos, role in ranked:
+        for pos, role in ranked[:_MAX_REFS]:
             if pos in people_at:
                 return people_at[pos]
             if role == "\0org":
                 found = self._last_org(pos)
+            elif role.startswith("\0org "):
+                found = self.org_named(role[5:], pos)
             elif role:
                 found = self.resolve_role(role, pos)
             else:

@@ -77,12 +77,36 @@ def looks_like_title(text: str) -> bool:
     return bool(long) and all(w[0].isupper() for w in long)
 
 
+def is_possessed_title(masked: str, open_at: int, text: str) -> bool:
+    """`Springsteen's "American Skin"`, `Fox News's "Hannity,"`: capitalised words right after
+    a possessive name a work or a show, not words anyone is quoted as saying."""
+    if (
+        open_at < 2
+        or masked[open_at - 1] != " "
+        or masked[open_at - 3 : open_at - 1]
+        not in (
+            "'s",
+            "’s",
+            "s'",
+            "s’",
+        )
+    ):
+        return False
+    core = text.strip(" .,;:")
+    words = core.split()
+    if not 0 < len(words) <= 6 or any(ch in core for ch in ".?!,;:"):
+        return False
+    return all(w[0].isupper() or len(w) <= 3 for w in words) and words[0][0].isupper()
+
+
 def is_name_or_term(
     masked: str, open_at: int, text: str, *, opens_sentence: bool, tied: bool
 ) -> bool:
     """Whether quoted words are a title, a name or a term rather than a quotation. A sentence
     that ties short words to a source (tied: `he called it "likely"`, `'switch', he said`)
     keeps them a quotation unless they read as a name; a quote opening a sentence is no term."""
+    if is_possessed_title(masked, open_at, text):
+        return True
     if looks_like_title(text) or opens_sentence:
         return looks_like_title(text)
     return is_term(masked, open_at, text) and not (tied and not is_name_like(text))

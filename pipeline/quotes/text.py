@@ -1,7 +1,8 @@
 """The one view of a story's text that every module of the quotes stage reads.
 
 Built once per story by `read_text`: the body, its quotation spans, the quote-masked body (same
-length, quoted words blanked), paragraph bounds and sentence starts read from the masked text.
+length, quoted words blanked, doubled marks read as curly ones), paragraph bounds and sentence
+starts read from the masked text.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pipeline.quotes.marks import (
     find_quote_spans,
     mask_quotes,
     paragraph_spans,
+    read_doubled_marks,
     sentence_starts,
 )
 
@@ -31,7 +33,8 @@ class QuoteText:
 def read_text(body: str) -> QuoteText:
     """Read the body once: marks per paragraph, then the masked text and its sentences."""
     paragraphs = paragraph_spans(body)
-    spans = find_quote_spans(body, paragraphs)
-    masked = mask_quotes(body, spans)
+    marked = read_doubled_marks(body)  # same length: offsets still index the body
+    spans = find_quote_spans(marked, paragraphs)
+    masked = mask_quotes(marked, spans)
     starts = sentence_starts(masked, paragraphs)
     return QuoteText(body, tuple(spans), masked, tuple(paragraphs), tuple(starts))

