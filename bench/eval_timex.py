@@ -2,8 +2,9 @@
 
 Run: `python -m bench.eval_timex [--meantime DIR] [--seed DIR]`. Scores follow TempEval-3:
 extent is relaxed (any character overlap) and "value" needs an overlapping extent AND the
-identical TIMEX3 value. Gold and predicted timexes are paired one to one (value-equal pairs
-first, then any overlapping pair), so one long prediction cannot cover several gold spans.
+identical TIMEX3 value, so value F1 = extent F1 x value accuracy. Gold and predicted timexes are
+paired one to one (value-equal pairs first, then any overlapping pair), so one long prediction
+cannot cover several gold spans.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def score_timex(gold: Iterable[Span], predicted: Iterable[Span]) -> dict[str, An
         "predicted": len(pred_list),
         "extent": _prf(extent_hits, len(pred_list), len(gold_list)),
         "value": _prf(value_hits, len(pred_list), len(gold_list)),
+        # TempEval-3: value F1 = extent F1 x value accuracy (the share of matched with the value)
+        "value_accuracy": value_hits / extent_hits if extent_hits else 0.0,
     }
 
 
@@ -180,7 +183,7 @@ def run(meantime_dir: Path | None, seed_dir: Path | None) -> dict[str, Any]:
 def format_report(result: dict[str, Any]) -> str:
     lines = [
         f"{'corpus':10} {'system':9} {'gold':>5} {'pred':>5}  "
-        f"{'extent P/R/F1':>17}  {'value P/R/F1':>17}"
+        f"{'extent P/R/F1':>17}  {'value P/R/F1':>17}  {'value acc':>9}"
     ]
     for corpus in ("meantime", "seed"):
         for name, scores in result[corpus].items():
@@ -197,7 +200,7 @@ def format_report(result: dict[str, Any]) -> str:
             ]
             lines.append(
                 f"{corpus:10} {name:9} {scores['gold']:5d} {scores['predicted']:5d}  "
-                f"{cells[0]:>17}  {cells[1]:>17}"
+                f"{cells[0]:>17}  {cells[1]:>17}  {scores['value_accuracy']:9.3f}"
             )
     return "\n".join(lines)
 

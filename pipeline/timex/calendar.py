@@ -100,20 +100,60 @@ def parse_anchor(published: str | None) -> date | None:
         return None
 
 
+MULTIPLIERS = {"hundred": 100, "thousand": 1000}
+FRACTIONS = {"1/2": 0.5, "1/4": 0.25, "3/4": 0.75, "\u00bd": 0.5, "\u00bc": 0.25, "\u00be": 0.75}
+VAGUE_COUNTS = {"a": 1, "an": 1, "a couple of": 2, "a dozen": 12, "half a": 0.5, "half an": 0.5}
+
+
 def amount(words: str) -> float | None:
-    """The number in "three", "twenty-five", "2.5", "two and a half"; None if vague ("few")."""
+    """The number in "three", "twenty-five", "2.5", "2 1/2", "two and a half", "a hundred";
+    None if vague ("few") or unreadable."""
     text = " ".join(words.lower().replace("-", " ").split())
     half = 0.5 if text.endswith("and a half") else 0.0
     text = text.removesuffix("and a half").strip()
+    parts = text.split()
+    fraction = FRACTIONS.get(parts[-1], 0.0) if parts else 0.0
+    if fraction and len(parts) > 1:
+        text = " ".join(parts[:-1])
+    elif fraction:
+        return fraction + half
     if text[:1].isdigit():
-        return float(text) + half
-    if text.startswith("half"):
-        return 0.5
-    special = {"a": 1, "an": 1, "a couple of": 2, "a dozen": 12}
-    if text in special:
-        return special[text] + half
-    total = float(sum(TENS.get(part, NUMBERS.get(part, 0)) for part in text.split()))
-    return total + half if total else None
+        try:
+            return float(text) + fraction + half
+        except ValueError:
+            return None
+    if text in VAGUE_COUNTS:
+        return VAGUE_COUNTS[text] + fraction + half
+    total, current = 0.0, 0.0
+    for part in text.split():
+        if part in MULTIPLIERS:
+            current = (current or 1.0) * MULTIPLIERS[part]
+            total, current = total + current, 0.0
+        elif part in TENS or part in NUMBERS:
+            current += TENS.get(part, NUMBERS.get(part, 0))
+        elif part not in ("a", "an", "and"):
+            return None
+    total += current
+    return total + fraction + half if total else None
+
+
+def spelled_year(words: str) -> int | None:
+    """The year in "nineteen ninety-six", "nineteen eighty", "two thousand", "two thousand
+    and one"; None for anything else."""
+    parts = words.lower().replace("-", " ").split()
+    if parts[:2] == ["two", "thousand"]:
+        rest = [p for p in parts[2:] if p != "and"]
+        tail = sum(TENS.get(p, NUMBERS.get(p, 0)) for p in rest)
+        return 2000 + tail if tail < 100 else None
+    if len(parts) < 2 or parts[0] not in NUMBERS or not 11 <= NUMBERS[parts[0]] <= 20:
+        return None
+    tail = sum(TENS.get(p, NUMBERS.get(p, 0)) for p in parts[1:])
+    return NUMBERS[parts[0]] * 100 + tail if 10 <= tail < 100 else None
+
+
+def month_number(name: str) -> int | None:
+    """1-12 for "March", "Mar.", "Sept", ...; None for anything else."""
+    return MONTHS.get(name) or MONTH_ABBREVIATIONS.get(name.rstrip("."))
 
 
 def shift(anchor: date, unit: str, n: int) -> date:
@@ -152,6 +192,18 @@ def relative(anchor: date | None, unit: str, n: int) -> str:
     return point(None if anchor is None else shift(anchor, unit, n), unit)
 
 
+def week_in_month(year: int, month: int, ordinal: int) -> date | None:
+    """A day in the `ordinal` week (1-4; -1 the last) of a month: the ISO week holding most of
+    its days, so "the last week of March 2009" is 2009-W13."""
+    first = safe_date(year, month, 1)
+    if first is None:
+        return None
+    if ordinal < 0:
+        following: date = first + relativedelta(months=1)
+        return following - timedelta(days=4)
+    return first + timedelta(days=3 + 7 * (ordinal - 1))
+
+
 def weekday_date(anchor: date, weekday: int, future: bool) -> date:
     """The nearest `weekday` (0=Monday) on or before `anchor`, or on or after it if `future`."""
     if future:
@@ -159,14 +211,28 @@ def weekday_date(anchor: date, weekday: int, future: bool) -> date:
     return anchor - timedelta(days=(anchor.weekday() - weekday) % 7)
 
 
-def year_for(anchor: date, month: int) -> int:
-    """The year a month named without one most likely means in a story dated `anchor`.
-
-    The story's own year, unless the month lies nine or more months away, which in news copy
-    means the turn of the year ("11 December" in a January story is last December).
-    """
-    gap = month - anchor.month
-    return anchor.year - 1 if gap >= 9 else anchor.year + 1 if gap <= -9 else anchor.year
+def year_for(anchor: date, month: int, day: int = 0, direction: str | None = None) -> int:
+    """The year a month (and day; 0 for the whole month) named without one means in a story
+    dated `anchor`: its last occurrence on or before the anchor if `direction` is "past", its
+    next one on or after it if "future", else (or when the other day lies within six weeks and
+    that one ten months away) whichever of the two is nearer ("11 December" in a January story
+    is last December, "Feb. 1" in an October one is next February)."""
+    here = (anchor.month, anchor.day if day else 0)
+    named = (month, day)
+    past = anchor.year if named <= here else anchor.year - 1
+    future = anchor.year if named >= here else anchor.year + 1
+    if past == future:
+        return past
+    now = anchor.year * 372 + here[0] * 31 + here[1]
+    back, ahead = now - (past * 372 + month * 31 + day), (future * 372 + month * 31 + day) - now
+    # the tense of a sentence dates its verb, which need not be the date's event ("invited
+    # them to a ceremony on March 12"): a day within six weeks on the other side wins over one
+    # ten months or more away on the side the tense points to
+    if direction == "past" and not (day and back > 300 and ahead <= 45):
+        return past
+    if direction == "future" and not (day and ahead > 300 and back <= 45):
+        return future
+    return past if back <= ahead else future
 
 
 def step_year(anchor: date, month: int, step: int) -> int:
@@ -210,11 +276,23 @@ def holiday_month(name: str) -> int:
     )
 
 
+# A fraction of a unit written as a whole number of the next unit down: PT30M, P6M.
+_SMALLER = {"year": ("month", 12), "day": ("hour", 24), "hour": ("minute", 60)}
+_SMALLER["minute"] = ("second", 60)
+
+
 def duration(count: float | None, unit: str) -> str:
-    """A TIMEX3 duration: (3, "year") -> P3Y, (48, "hour") -> PT48H, (None, "year") -> PXY."""
+    """A TIMEX3 duration: (3, "year") -> P3Y, (48, "hour") -> PT48H, (2.5, "year") -> P2.5Y
+    (as MEANTIME writes it), (0.5, "hour") -> PT30M, (None, "year") -> PXY ("decades" too, as
+    "two decades" is P20Y)."""
     time_part, letter, factor = DURATION_UNITS[unit]
     if count is None:
-        return f"P{time_part}X{'DE' if unit == 'decade' else letter}"
-    total = count * factor
-    number = str(int(total)) if float(total).is_integer() else f"{total:g}"
-    return f"P{time_part}{number}{letter}"
+        return f"P{time_part}X{letter}"
+    total = float(count) * factor
+    if total.is_integer():
+        return f"P{time_part}{int(total)}{letter}"
+    if total < 1 and unit in _SMALLER and (total * _SMALLER[unit][1]).is_integer():
+        lower, per = _SMALLER[unit]
+        lower_time, lower_letter, _ = DURATION_UNITS[lower]
+        return f"P{time_part or lower_time}{int(total * per)}{lower_letter}"
+    return f"P{time_part}{total:g}{letter}"

@@ -2,6 +2,8 @@
 
 Last enrichment step (parse -> normalise -> date-stamp -> entities -> quotes -> timex). Values
 follow TimeML TIMEX3 as in TempEval-3 and MEANTIME; the rules are in `pipeline.timex.rules`.
+One pass over the words of the body: each word is looked up in an index of the rules that can
+start with it, and only those are tried there.
 """
 
 from __future__ import annotations
@@ -11,26 +13,20 @@ import re
 
 from pipeline.story import Story, Timex
 from pipeline.timex import calendar as cal
-from pipeline.timex.rules import RULES, Context, Rule
+from pipeline.timex.context import Context, Found, Rule
+from pipeline.timex.rules import RULES
+from pipeline.timex.tense import TenseCues
 
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n")
-# Tense cues, nearest one to the expression wins. Future cues come first in the alternation, and
-# a modal or "to" with a passive ("will be signed", "to be held") is one cue, so the participle
-# does not count as past; "expected to" or "scheduled" are future although they end in -ed.
-_TENSE_CUE = re.compile(
-    r"(?i:\b(?P<future>(?:will|shall|should|may|might|must|would|could|can|to)\s(?:not\s)?be"
-    r"\s\w+|will|shall|won't|would|could|going\sto|(?:is|are|am)\s(?:due\s|set\s)?to|set\sto|scheduled"
-    r"|due\sto|expected\sto|(?:plans?|wants?|hopes?|aims?|seeks?|intends?|expects?)\sto\s\w+"
-    r"|planned|upcoming|next)\b|'ll\b"
-    r"|\b(?P<past>was|were|had|did|held|met|began|\w+ed)\b"
-    r"|\b(?P<report>said|says|told)\b)"
-)
 _MODIFIER = re.compile(
     r"(?i:\b(?:(?:the\s)?(?:early|late|mid)|earlier|later|the\s(?:end|beginning|start|middle"
     r"|rest|remainder|turn|first\shalf|second\shalf)\sof)[\s-])\Z"
 )
-_TENSE_WINDOW = 160
-_ATTACHED = 4  # characters between a reporting verb and an expression it governs: " on "
+# A word of the body as the rule index keys it: letters (lower-cased), a number ("#"), or the
+# apostrophe of "'90s".
+_WORD = re.compile(r"[^\W\d_]+|\d+|'(?=\d)")
+# a year past 9999 ("next year" in a story dated 9999-12-31) has no TIMEX3 value
+_OUTSIDE_CALENDAR = re.compile(r"(?:FY)?\d{5}")
+_GRANULAR = (cal.QUARTER, cal.MONTH, cal.HALF, cal.YEAR, cal.WEEK)
 
 
 def resolve_timex(story: Story) -> Story:
@@ -45,7 +41,7 @@ def find_timex(text: str, published: str | None = None) -> tuple[Timex, ...]:
     get underspecified values (XXXX-XX-XX, XXXX-WXX, ...) while durations and sets resolve.
     """
     anchor = cal.parse_anchor(published)
-    ctx = Context(text, anchor, anchor, lambda start, end: tense(text, start, end))
+    ctx = Context(text, anchor, anchor, TenseCues(text))
     occupied = bytearray(len(text))
     chosen = _select(_candidates(text), occupied)
     found_timex = []
@@ -54,53 +50,72 @@ def find_timex(text: str, published: str | None = None) -> tuple[Timex, ...]:
             found = rule.resolve(match, ctx)
         except (ValueError, OverflowError):  # a story dated 0001-01-01 says "yesterday"
             found = None
-        if found is None:
+        if found is None or _OUTSIDE_CALENDAR.match(found.value):
             continue
-        if found.day is not None:
-            ctx.reference = found.day
+        _remember(ctx, found)
         if found.type in ("DATE", "TIME") and not found.value.endswith("_REF"):
             start = _with_modifier(text, start, occupied)
         found_timex.append(Timex(text[start:end], start, end, found.type, found.value))
     return tuple(found_timex)
 
 
-def tense(text: str, start: int, end: int) -> str | None:
-    """ "future" or "past" by the tense cue nearest to text[start:end] in its sentence; None if
-    the sentence has no cue."""
-    lo = max(0, start - _TENSE_WINDOW)
-    hi = min(len(text), end + _TENSE_WINDOW)
-    for boundary in _SENTENCE_END.finditer(text, lo, start):
-        lo = boundary.end()
-    after = _SENTENCE_END.search(text, end, hi)
-    if after is not None:
-        hi = after.start()
-    best: tuple[int, str] | None = None
-    reporting = False
-    for cue in _TENSE_CUE.finditer(text, lo, hi):
-        if start <= cue.start() < end:
-            continue
-        distance = start - cue.end() if cue.end() <= start else cue.start() - end
-        if cue["report"] and distance > _ATTACHED:
-            # "said" dates the reporting, not the event: it decides only when nothing else does,
-            # or when the expression hangs on it ("said Friday", "said on Monday")
-            reporting = True
-            continue
-        if best is None or distance < best[0]:
-            best = (distance, "future" if cue["future"] else "past")
-    if best is None:
-        return "past" if reporting else None
-    return best[1]
+def _remember(ctx: Context, found: Found) -> None:
+    """Carry what an expression named forward: its day, and the period it names (or, after a
+    span of months or years, that the story no longer speaks of one period)."""
+    if found.day is not None:
+        ctx.reference = found.day
+        ctx.focus[cal.YEAR] = found.day
+    if found.period is not None and found.period[0] in _GRANULAR:
+        granularity, day = found.period
+        ctx.focus[granularity] = day
+        ctx.last_period = granularity
+        if granularity in (cal.QUARTER, cal.MONTH, cal.HALF):
+            ctx.focus[cal.YEAR] = day
+    elif found.type == "DURATION" and found.value[-1:] in ("M", "Y") and "T" not in found.value:
+        ctx.last_period = None
+
+
+def _index(rules: tuple[Rule, ...]) -> dict[str, tuple[tuple[int, Rule], ...]]:
+    by_word: dict[str, list[tuple[int, Rule]]] = {}
+    for number, rule in enumerate(rules):
+        for word in rule.starts:
+            by_word.setdefault(word, []).append((number, rule))
+    return {word: tuple(entries) for word, entries in by_word.items()}
+
+
+_BY_WORD = _index(RULES)
+_GATED = 4  # a word that starts more rules than this is first tried against all at once
+
+
+def _gate(entries: tuple[tuple[int, Rule], ...]) -> re.Pattern[str]:
+    """One pattern matching wherever one of the rules does (their groups unnamed): most
+    occurrences of "the" or of a number start no time expression, and one failed match rules
+    them all out."""
+    unnamed = [re.sub(r"\(\?P<\w+>", "(?:", rule.pattern.pattern) for _, rule in entries]
+    return re.compile("|".join(f"(?:{pattern})" for pattern in unnamed))
+
+
+_GATES = {word: _gate(entries) for word, entries in _BY_WORD.items() if len(entries) > _GATED}
 
 
 def _candidates(text: str) -> list[tuple[int, int, int, Rule, re.Match[str]]]:
+    """Every match of a rule that starts at a word it is indexed under."""
     found = []
-    for index, rule in enumerate(RULES):
-        for match in rule.pattern.finditer(text):
-            if match.end() == match.start():
+    for word in _WORD.finditer(text):
+        token = word[0]
+        key = "#" if token[0].isdigit() else token if token == "'" else token.lower()
+        entries = _BY_WORD.get(key, ())
+        if key[-1] == "s" and key[:-1] in _BY_WORD:  # "Fridays", "years": the word's rules too
+            entries = (*entries, *(e for e in _BY_WORD[key[:-1]] if e not in entries))
+        elif key in _GATES and _GATES[key].match(text, word.start()) is None:
+            continue
+        for number, rule in entries:
+            match = rule.pattern.match(text, word.start())
+            if match is None or match.end() == match.start():
                 continue
             if rule.accept is not None and not rule.accept(match, text):
                 continue
-            found.append((match.start(), match.end(), index, rule, match))
+            found.append((match.start(), match.end(), number, rule, match))
     return found
 
 

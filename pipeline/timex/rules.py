@@ -1,102 +1,66 @@
 """The rule table of the timex stage: one regex per form of time expression, one resolver each.
 
-`pipeline.timex.resolve` runs every rule over the body, keeps the longest non-overlapping
-matches and calls their resolvers in document order. Patterns are linear: alternations of fixed
-words and bounded gaps only, never a repeated group that contains another repeat.
+`pipeline.timex.resolve` runs the rules a word can start (`Rule.starts`) at each word of the
+body, keeps the longest non-overlapping matches and calls their resolvers in document order.
+Resolvers of days and weeks are in `days`, of reporting periods in `periods`.
+Patterns are built from the tables of `vocabulary` and `calendar`, so a resolver's lookups
+cannot miss; they are linear: alternations of fixed words and bounded gaps only, never a
+repeated group that contains another repeat.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date
 
 from pipeline.timex import calendar as cal
-
-SET_WORDS = (
-    dict.fromkeys(("daily", "nightly"), "P1D")
-    | dict.fromkeys(("annual", "annually", "yearly"), "P1Y")
-    | {"weekly": "P1W", "monthly": "P1M", "quarterly": "P3M", "hourly": "PT1H"}
+from pipeline.timex import days, periods
+from pipeline.timex.context import Accept, Context, Found, Resolver, Rule, lower_words
+from pipeline.timex.vocabulary import (
+    DAY_OFFSETS,
+    DURATION_MODIFIERS,
+    FISCAL_UNITS,
+    REFS,
+    RELATIVE_UNITS,
+    SET_WORDS,
+    STEPS,
+    UNTAGGED_BEFORE_NOUN,
+    WEEK_ORDINALS,
 )
-REFS = (
-    dict.fromkeys(("now", "right now", "currently", "at present", "presently"), "PRESENT_REF")
-    | dict.fromkeys(("nowadays", "these days", "at the moment"), "PRESENT_REF")
-    | dict.fromkeys(("recently", "lately", "the past"), "PAST_REF")
-    | dict.fromkeys(("soon", "the future", "the near future"), "FUTURE_REF")
-    | dict.fromkeys(("the long term", "the short term"), "FUTURE_REF")
-)
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "final": 4, "last": 4}
-DAY_OFFSETS = {"yesterday": -1, "tomorrow": 1, "last night": -1}
-DAY_OFFSETS |= {"the day before yesterday": -2, "the day after tomorrow": 2}
 
 # Pattern pieces. Month and weekday names are matched case-sensitively ("may", "march" are
 # never dates); other words through (?i:...).
 _M = "|".join(cal.MONTHS)
-_MX = _M + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_ABBREVIATIONS = "|".join(sorted(cal.MONTH_ABBREVIATIONS, key=len, reverse=True))
+_MX = _M + rf"|(?:{_ABBREVIATIONS})\.?"
 _WD = "|".join(cal.WEEKDAYS)
 _DAYNUM = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
-_POD = r"(?i:morning|afternoon|evening|night)"
+_POD = rf"(?i:{'|'.join(cal.PART_OF_DAY)})"
 _SMALL = "|".join(sorted(cal.NUMBERS, key=len, reverse=True))
+_TENS = "|".join(cal.TENS)
+_MULT = "|".join(cal.MULTIPLIERS)
+_FRACTION = "|".join(re.escape(f) for f in cal.FRACTIONS)
+_SPELLED = rf"(?:(?:{_TENS})(?:[- ](?:{_SMALL}))?|{_SMALL})(?:\s(?:{_MULT}))?"
 _NUM = (
-    rf"(?:\d{{1,4}}(?:\.\d+)?|(?:{'|'.join(cal.TENS)})(?:[- ](?:{_SMALL}))?|{_SMALL}"
-    r"|a\s+couple\s+of|a\s+dozen|half\s+an?|an?)(?:\s+and\s+a\s+half)?"
+    rf"(?:\d{{1,4}}(?:\.\d+)?(?:\s(?:{_FRACTION}))?|{_SPELLED}|an?\s(?:{_MULT})"
+    r"|a\s+couple\s+of|a\s+dozen|half\s+an?|an?)(?:\s+and\s+a\s+half|-and-a-half)?"
 )
-_UNIT = r"(?:second|minute|hour|day|week|fortnight|month|quarter|year|decade|centur(?:y|ie))s?"
+_UNITS = "|".join(u for u in cal.DURATION_UNITS if u != "century")
+_UNIT = rf"(?:{_UNITS}|centur(?:y|ie))s?"
+_PLURALS = "years|months|weeks|days|decades|hours|minutes|quarters|centuries"
 _NOT_AGE = r"(?![-\s]old\b)"
+_MOD = "|".join(m.replace(" ", r"\s") for m in sorted(DURATION_MODIFIERS, key=len, reverse=True))
+# "nineteen ninety-six" always; "two thousand (and one)" only after "the year" (else a count)
+_CENTURY_WORDS = "|".join(w for w, n in cal.NUMBERS.items() if 11 <= n <= 19)
+_NINETEEN = rf"(?:{_CENTURY_WORDS})\s(?:{_TENS})(?:[- ](?:{_SMALL}))?"
+_TWO_THOUSAND = rf"two\sthousand(?:\s(?:and\s)?(?:(?:{_TENS})(?:[- ](?:{_SMALL}))?|{_SMALL}))?"
+_REF_WORDS = "|".join(p.replace(" ", r"\s") for p in sorted(REFS, key=len, reverse=True))
 _MONTH_TRIGGER = re.compile(
     r"(?i:\b(?:in|last|next|this|early|late|since|until|till|through|from|of|by|during|before"
-    r"|after|mid)\s+|\bmid-)\Z"
+    r"|after|mid|for|between|to)\s+|\bmid-)\Z"
 )
-
-
-@dataclass
-class Context:
-    """What a resolver may look at: the body, the story date and the last day mentioned."""
-
-    text: str
-    anchor: date | None
-    reference: date | None
-    tense: Callable[[int, int], str | None]
-
-    def is_future(self, start: int, end: int) -> bool:
-        return self.tense(start, end) == "future"
-
-    def year_of(self, m: re.Match[str], month: int, day: int = 0) -> int:
-        """The year of a month (and day) named without one: near the story date, and on the side
-        of it that the tense of the sentence points to."""
-        assert self.anchor is not None
-        year = cal.year_for(self.anchor, month)
-        if year == self.anchor.year:
-            later = (month, day) > (self.anchor.month, self.anchor.day if day else 0)
-            earlier = (month, day) < (self.anchor.month, self.anchor.day if day else 0)
-            tense = self.tense(m.start(), m.end()) if later or earlier else None
-            year += -1 if tense == "past" and later else 1 if tense == "future" and earlier else 0
-        return year
-
-
-@dataclass(frozen=True)
-class Found:
-    """A resolver's answer: TIMEX3 type and value, and the calendar day it names, if one."""
-
-    type: str
-    value: str
-    day: date | None = None
-
-
-Resolver = Callable[[re.Match[str], Context], Found | None]
-Accept = Callable[[re.Match[str], str], bool]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One form of time expression: its pattern, its resolver, and an optional text filter."""
-
-    name: str
-    pattern: re.Pattern[str]
-    resolve: Resolver
-    accept: Accept | None = None
 
 
 def _unit(word: str) -> str:
@@ -104,66 +68,30 @@ def _unit(word: str) -> str:
     return "century" if word.startswith("centur") else word.removesuffix("s")
 
 
-def _day(day: date | None, part_of_day: str = "") -> Found:
-    if part_of_day:
-        return Found("TIME", f"{cal.point(day, cal.DAY)}T{part_of_day}", day)
-    return Found("DATE", cal.point(day, cal.DAY), day)
+def _month_found(year: int, month: int) -> Found | None:
+    day = cal.safe_date(year, month, 1)
+    return None if day is None else Found("DATE", f"{year:04d}-{month:02d}", None, (cal.MONTH, day))
 
 
-def _calendar_day(
-    m: re.Match[str], name: str, day_text: str, year_text: str | None, ctx: Context
-) -> Found | None:
-    month = cal.MONTHS.get(name) or cal.MONTH_ABBREVIATIONS[name.rstrip(".")]
-    day_number = int(re.sub(r"\D", "", day_text))
-    if year_text:
-        year = int(year_text)
-    elif ctx.anchor is not None:
-        year = ctx.year_of(m, month, day_number)
-    else:
-        return Found("DATE", f"XXXX-{month:02d}-{day_number:02d}")
-    day = cal.safe_date(year, month, day_number)
-    return None if day is None else _day(day)
+def _month_year(m: re.Match[str], ctx: Context) -> Found | None:
+    month = cal.month_number(m["mon"])
+    return None if month is None else _month_found(int(m["y"]), month)
 
 
-def _iso(m: re.Match[str], ctx: Context) -> Found | None:
-    day = cal.safe_date(int(m["y"]), int(m["mo"]), int(m["d"]))
-    if day is None or m["hh"] is None:
-        return None if day is None else _day(day)
-    zone = "Z" if m["z"] in ("Z", "+00:00", "+0000") else (m["z"] or "")
-    return Found("TIME", f"{day.isoformat()}T{m['hh']}:{m['mi']}{zone}", day)
-
-
-def _slashed(m: re.Match[str], ctx: Context) -> Found | None:
-    first, second, year = int(m["a"]), int(m["b"]), int(m["y"])
-    month, day_number = (second, first) if first > 12 else (first, second)  # US order first
-    if year < 100:
-        year += 2000 if year < 50 else 1900
-    day = cal.safe_date(year, month, day_number)
-    return None if day is None else _day(day)
-
-
-def _month_day(m: re.Match[str], ctx: Context) -> Found | None:
-    return _calendar_day(m, m["mon"], m["d"], m["y"], ctx)
-
-
-def _month_year(m: re.Match[str], ctx: Context) -> Found:
-    month = cal.MONTHS.get(m["mon"]) or cal.MONTH_ABBREVIATIONS[m["mon"].rstrip(".")]
-    return Found("DATE", f"{m['y']}-{month:02d}")
-
-
-def _month(m: re.Match[str], ctx: Context) -> Found:
-    month = cal.MONTHS[m["mon"]]
+def _month(m: re.Match[str], ctx: Context) -> Found | None:
+    month = cal.month_number(m["mon"])
+    if month is None:
+        return None
     if ctx.anchor is None:
         return Found("DATE", f"XXXX-{month:02d}")
-    rel = (m["rel"] or "").lower()
-    if m["yrel"]:  # "October of next year"
-        year = ctx.anchor.year + {"next": 1, "last": -1}.get(m["yrel"].lower(), 0)
+    rel = lower_words(m["rel"])
+    if m["yrel"]:  # "October of next year", "July last year"
+        year = ctx.anchor.year + STEPS.get(lower_words(m["yrel"]), 0)
     elif rel:
-        step = {"last": -1, "past": -1, "next": 1, "coming": 1}.get(rel, 0)
-        year = cal.step_year(ctx.anchor, month, step)
+        year = cal.step_year(ctx.anchor, month, STEPS.get(rel, 0))
     else:
         year = ctx.year_of(m, month)
-    return Found("DATE", f"{year:04d}-{month:02d}")
+    return _month_found(year, month)
 
 
 def _accept_month(m: re.Match[str], text: str) -> bool:
@@ -178,12 +106,21 @@ def _accept_month(m: re.Match[str], text: str) -> bool:
     return triggered or not (len(after) == 2 and after[0] == " " and after[1].isupper())
 
 
+def _year_found(year: int) -> Found:
+    return Found("DATE", f"{year:04d}", None, (cal.YEAR, date(year, 1, 1)))
+
+
 def _year(m: re.Match[str], ctx: Context) -> Found:
-    return Found("DATE", m["y"])
+    return _year_found(int(m["y"]))
 
 
 def _accept_year(m: re.Match[str], text: str) -> bool:
     return not text[max(0, m.start() - 4) : m.start()].lower().endswith(("no. ", "no."))
+
+
+def _spelled_year(m: re.Match[str], ctx: Context) -> Found | None:
+    year = cal.spelled_year(m["sp"] or m["sp2"])
+    return None if year is None else _year_found(year)
 
 
 def _decade(m: re.Match[str], ctx: Context) -> Found:
@@ -200,68 +137,39 @@ def _accept_decade(m: re.Match[str], text: str) -> bool:
 
 
 def _century(m: re.Match[str], ctx: Context) -> Found:
-    return Found("DATE", f"{int(m['n']) - 1:02d}")
+    return Found("DATE", f"{max(int(m['n']) - 1, 0):02d}")
 
 
-def _fiscal(m: re.Match[str], ctx: Context) -> Found:
-    year = m["y"] or m["y2"]
-    return Found("DATE", f"FY{'20' + year if len(year) == 2 else year}")
+_RELATIVE_UNIT_WORDS = "|".join(
+    u.replace(" ", r"\s") for u in sorted((*RELATIVE_UNITS, *FISCAL_UNITS), key=len, reverse=True)
+)
 
 
 def _relative_unit(m: re.Match[str], ctx: Context) -> Found:
-    rel = m["rel"].lower().split()[-1]
-    unit = " ".join(m["u"].lower().split())
-    step = {"last": -1, "previous": -1, "past": -1, "next": 1, "coming": 1}.get(rel, 0)
-    if unit in ("fiscal year", "financial year"):
+    words = lower_words(m["rel"]).split()
+    step = STEPS.get(words[-1], 0)
+    unit = lower_words(m["u"])
+    if unit in FISCAL_UNITS:
         return Found("DATE", f"FY{ctx.anchor.year + step:04d}" if ctx.anchor else "FYXXXX")
-    if rel == "past" or (rel == "last" and unit in ("decade", "century")):
-        return Found("DURATION", cal.duration(1, unit))  # "the past year": the last 12 months
-    return Found("DATE", cal.relative(ctx.anchor, unit, step))
+    granularity = RELATIVE_UNITS[unit]
+    if granularity == cal.WEEKEND:  # "this weekend" as said; "this past weekend" the last one
+        if step == 0:
+            return Found("DATE", cal.point(ctx.anchor, cal.WEEKEND))
+        return days.weekend(ctx.anchor, step, past=step < 0)
+    moved = None if ctx.anchor is None else cal.shift(ctx.anchor, granularity, step)
+    period = None if moved is None else (granularity, moved)
+    return Found("DATE", cal.point(moved, granularity), None, period)
 
 
 def _this_unit(m: re.Match[str], ctx: Context) -> Found:
-    return Found("DATE", cal.point(ctx.anchor, (m["u"] or m["we"]).lower()))
-
-
-def _deictic(m: re.Match[str], ctx: Context) -> Found:
-    word = " ".join(m["word"].lower().split())
-    part = cal.PART_OF_DAY.get((m["pod"] or "").lower(), "")
-    if word in ("tonight", "last night"):
-        part = "NI"
-    elif word.startswith("this "):
-        part = cal.PART_OF_DAY[word.split()[1]]
-    offset = DAY_OFFSETS.get(word, 0)
-    return _day(None if ctx.anchor is None else ctx.anchor + timedelta(days=offset), part)
-
-
-def _weekday(m: re.Match[str], ctx: Context) -> Found:
-    weekday = cal.WEEKDAYS[m["wd"]]
-    part = cal.PART_OF_DAY.get((m["pod"] or "").lower(), "")
-    if m["plural"]:
-        return Found("SET", f"XXXX-WXX-{weekday + 1}")
-    if ctx.anchor is None:
-        suffix = f"T{part}" if part else ""
-        return Found("TIME" if part else "DATE", f"XXXX-WXX-{weekday + 1}{suffix}")
-    rel = (m["rel"] or "").lower()
-    if rel == "next":
-        day = cal.weekday_date(ctx.anchor + timedelta(days=1), weekday, future=True)
-    elif rel in ("last", "past"):
-        day = cal.weekday_date(ctx.anchor - timedelta(days=1), weekday, future=False)
-    else:
-        future = rel == "coming" or ctx.is_future(m.start(), m.end())
-        day = cal.weekday_date(ctx.anchor, weekday, future=future)
-    return _day(day, part)
-
-
-def _accept_weekday(m: re.Match[str], text: str) -> bool:
-    """Not a day in a title: "the Sunday Times"."""
-    titled = text[max(0, m.start() - 4) : m.start()].lower() == "the "
-    after = text[m.end() : m.end() + 2]
-    return not (titled and len(after) == 2 and after[0] == " " and after[1].isupper())
+    if m["we"]:  # "over the weekend": the last one in past-tense copy
+        return days.weekend(ctx.anchor, 0, ctx.tense(m.start(), m.end()) == "past")
+    granularity = RELATIVE_UNITS[lower_words(m["u"])]
+    return Found("DATE", cal.point(ctx.anchor, granularity))
 
 
 def _ago(m: re.Match[str], ctx: Context) -> Found:
-    direction = " ".join(m["dir"].lower().split())
+    direction = lower_words(m["dir"])
     count = cal.amount(m["n"]) if m["n"] else None
     sign = -1 if direction in ("ago", "earlier") else 1
     if count is None or not count.is_integer():
@@ -273,6 +181,11 @@ def _ago(m: re.Match[str], ctx: Context) -> Found:
     elif unit == "fortnight":
         unit, steps = cal.DAY, 14 * steps
     base = ctx.anchor if direction in ("ago", "from now") else ctx.reference
+    if unit == cal.YEAR and steps == 1 and sign < 0 and ctx.last_period == cal.QUARTER:
+        # results copy: "profit rose from a year earlier" compares the quarter in focus
+        focus = ctx.focus_quarter()
+        moved = None if focus is None else cal.shift(focus, cal.YEAR, -1)
+        return Found("DATE", periods.quarter_value(moved))
     try:
         moved = None if base is None else cal.shift(base, unit, sign * steps)
     except (ValueError, OverflowError):  # "5000 years ago": before year 1 of the calendar
@@ -280,93 +193,65 @@ def _ago(m: re.Match[str], ctx: Context) -> Found:
     return Found("DATE", cal.point(moved, unit), moved if unit == cal.DAY else None)
 
 
-def _duration(m: re.Match[str], ctx: Context) -> Found | None:
-    unit = _unit(m["u"])
-    words = m["n"].lower()
-    count = cal.amount(words)
-    if unit in ("second", "quarter") and not words[:1].isdigit() and count == 1:
-        return None  # "a second round", "a quarter of the shares"
-    return Found("DURATION", cal.duration(count, unit))
+def _duration(m: re.Match[str], ctx: Context) -> Found:
+    return Found("DURATION", cal.duration(cal.amount(m["n"]), _unit(m["u"])))
+
+
+def _accept_duration(m: re.Match[str], text: str) -> bool:
+    """Not "a second round", "a quarter of the shares", "three-quarters of its food", nor
+    "the 1988 quarter" (a quarter of 1988)."""
+    unit, words = _unit(m["u"]), m["n"].lower()
+    if unit in ("second", "quarter") and not words[:1].isdigit() and cal.amount(words) == 1:
+        return False
+    if (
+        unit == "quarter"
+        and text[m.start("u") - 1] == "-"
+        and text[m.end() : m.end() + 4] == " of "
+    ):
+        return False
+    return not (re.fullmatch(_YEAR, words) and not m["u"].lower().endswith("s"))
 
 
 def _vague_duration(m: re.Match[str], ctx: Context) -> Found:
     return Found("DURATION", cal.duration(None, _unit(m["u"] or m["u2"])))
 
 
-def _quarter(m: re.Match[str], ctx: Context) -> Found:
-    ordinal = (m["ord"] or "").lower()
-    quarter = ORDINALS[ordinal] if ordinal else int(m["q"][1])
-    year_words = " ".join((m["yr"] or m["qy"] or "").lower().split())
-    fiscal = "FY" if m["fisc"] else ""
-    if ordinal == "last" and not year_words:  # "the last quarter": the one before this one
-        return Found("DATE", cal.relative(ctx.anchor, cal.QUARTER, -1))
-    if year_words[:1].isdigit():
-        year = year_words
-    elif ctx.anchor is None:
-        year = "XXXX"
-    elif year_words:
-        year = str(ctx.anchor.year + {"last year": -1, "next year": 1}.get(year_words, 0))
-    else:
-        year = str(cal.quarter_year(ctx.anchor, quarter))
-    return Found("DATE", f"{fiscal}{year}-Q{quarter}")
-
-
-def _half(m: re.Match[str], ctx: Context) -> Found:
-    year = m["y"] or (f"{ctx.anchor.year:04d}" if ctx.anchor else "XXXX")
-    return Found("DATE", f"{year}-H{1 if m['ord'].lower() == 'first' else 2}")
-
-
 def _season(m: re.Match[str], ctx: Context) -> Found:
     code = cal.SEASONS[m["s"].lower()]
     if m["y"] or ctx.anchor is None:
         return Found("DATE", f"{m['y'] or 'XXXX'}-{code}")
-    step = {"last": -1, "next": 1}.get((m["rel"] or "").lower(), 0)
+    step = {"last": -1, "next": 1}.get(lower_words(m["rel"]), 0)
     return Found("DATE", f"{cal.step_year(ctx.anchor, cal.SEASON_START[code], step):04d}-{code}")
 
 
 def _accept_season(m: re.Match[str], text: str) -> bool:
     """ "fall" only as "this/last/next fall" or with a year: "the fall of Kabul" is no date."""
-    rel = (m["rel"] or "").lower()
+    rel = lower_words(m["rel"])
     return m["s"].lower() != "fall" or bool(m["y"]) or rel in ("this", "last", "next")
 
 
-def _clock(m: re.Match[str], ctx: Context) -> Found | None:
-    if m["named"]:
-        hour, minute = (12, 0) if m["named"].lower() == "noon" else (24, 0)
-    else:
-        hour, minute = int(m["h"] or m["h24"]), int(m["mi"] or m["mi24"] or 0)
-        meridian = (m["ap"] or "").lower()
-        if meridian.startswith("p") and hour < 12:
-            hour += 12
-        elif meridian.startswith("a") and hour == 12:
-            hour = 0
-    zone = "Z" if (m["tz"] or "").upper() in ("UTC", "GMT", "Z") else ""
-    day = ctx.reference  # a clock time belongs to the day last spoken of
-    if m["dw"] and ctx.anchor is not None:
-        future = ctx.is_future(m.start(), m.end())
-        day = cal.weekday_date(ctx.anchor, cal.WEEKDAYS[m["dw"]], future)
-    elif m["dd"]:
-        offset = DAY_OFFSETS.get(m["dd"].lower(), 0)
-        day = None if ctx.anchor is None else ctx.anchor + timedelta(days=offset)
-    elif m["lmon"]:  # "at 16:15 UTC, June 1": the date that follows anchors the clock
-        found = _calendar_day(m, m["lmon"], m["ld"], m["ly"], ctx)
-        day = found.day if found is not None else day
-    return Found("TIME", f"{cal.point(day, cal.DAY)}T{hour:02d}:{minute:02d}{zone}", day)
-
-
-def _accept_clock(m: re.Match[str], text: str) -> bool:
-    """A bare 14:30 only after "at" (scores and ratios look the same)."""
-    if m["ap"] or m["tz"] or m["named"] or m["dw"] or m["dd"]:
-        return True
-    return text[max(0, m.start() - 3) : m.start()].lower() == "at "
-
-
 def _ref(m: re.Match[str], ctx: Context) -> Found:
-    return Found("DATE", REFS[" ".join(m["r"].lower().split())])
+    return Found("DATE", REFS[lower_words(m["r"])])
+
+
+def _accept_ref(m: re.Match[str], text: str) -> bool:
+    """ "as soon as", "soon after" are conjunctions, not times (TimeML signals)."""
+    if lower_words(m["r"]) != "soon":
+        return True
+    before = text[max(0, m.start() - 3) : m.start()].lower()
+    after = text[m.end() : m.end() + 12].lower()
+    return before != "as " and not after.startswith((" after", " thereafter", " as "))
 
 
 def _set_word(m: re.Match[str], ctx: Context) -> Found:
-    return Found("SET", SET_WORDS[m["w"]])
+    return Found("SET", SET_WORDS[m["w"].lower()])
+
+
+def _accept_set_word(m: re.Match[str], text: str) -> bool:
+    if m["w"].lower() not in UNTAGGED_BEFORE_NOUN:
+        return True
+    after = text[m.end() : m.end() + 2]
+    return not (len(after) == 2 and after[0] == " " and after[1].isalpha())
 
 
 def _every(m: re.Match[str], ctx: Context) -> Found:
@@ -379,94 +264,128 @@ def _every(m: re.Match[str], ctx: Context) -> Found:
     return Found("SET", cal.duration(count, _unit(word)))
 
 
-def _holiday(m: re.Match[str], ctx: Context) -> Found | None:
-    name = " ".join(m["h"].lower().split())
-    if m["y"]:
-        year = int(m["y"])
-    elif ctx.anchor is not None:
-        year = cal.year_for(ctx.anchor, cal.holiday_month(name))
-    else:
-        fixed = cal.FIXED_HOLIDAYS.get(name)
-        return Found("DATE", f"XXXX-{fixed[0]:02d}-{fixed[1]:02d}" if fixed else "XXXX-XX-XX")
-    day = cal.holiday(name, year)
-    return None if day is None else _day(day)
+def _first_words(*groups: str | Iterable[str]) -> frozenset[str]:
+    """The index keys of phrases: each one's first word in lower case ("#" for a number)."""
+    keys: set[str] = set()
+    for group in groups:
+        for phrase in [group] if isinstance(group, str) else group:
+            first = re.match(r"[^\W\d_]+|\d|'", str(phrase))
+            if first is not None:
+                keys.add("#" if first[0].isdigit() else first[0].lower())
+    return frozenset(keys)
 
 
-def _anaphoric_day(m: re.Match[str], ctx: Context) -> Found:
-    words = m["w"].lower()
-    step = 1 if ("next" in words or "following" in words or "after" in words) else 0
-    step = -1 if ("previous" in words or "before" in words) else step
-    return _day(None if ctx.reference is None else ctx.reference + timedelta(days=step))
+def _rule(
+    name: str, pattern: str, resolve: Resolver, accept: Accept | None, *starts: str | Iterable[str]
+) -> Rule:
+    return Rule(name, re.compile(pattern), resolve, accept, _first_words(*starts))
 
 
-def _rule(name: str, pattern: str, resolve: Resolver, accept: Accept | None = None) -> Rule:
-    return Rule(name, re.compile(pattern), resolve, accept)
-
+_NUMBER_WORDS = (*cal.NUMBERS, *cal.TENS, *cal.VAGUE_COUNTS, "0")
+_MONTH_WORDS = (*cal.MONTHS, *cal.MONTH_ABBREVIATIONS)
+_WEEKDAY_WORDS = tuple(cal.WEEKDAYS)
+_PERIOD_STARTS = ("the", "year", "prior", "comparable", "corresponding", "same")
+_YEAR_BACK = "|".join(re.escape(w) for w in periods.YEAR_BACK)
 
 # fmt: off
 RULES: tuple[Rule, ...] = (
     _rule("iso", r"\b(?P<y>\d{4})-(?P<mo>[01]\d)-(?P<d>[0-3]\d)(?:T(?P<hh>[0-2]\d):(?P<mi>[0-5]\d)"
-          r"(?::[0-5]\d(?:\.\d+)?)?(?P<z>Z|[+-][0-2]\d:?[0-5]\d)?)?(?![\w-])", _iso),
+          r"(?::[0-5]\d(?:\.\d+)?)?(?P<z>Z|[+-][0-2]\d:?[0-5]\d)?)?(?![\w-])", days.iso, None, "0"),
     _rule("slashed", r"(?<![\w/])(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<y>\d{4}|\d{2})(?![\w/])",
-          _slashed),
-    _rule("month_day", rf"(?:\b(?:{_WD}),?\s)?\b(?P<mon>{_MX})\s(?P<d>{_DAYNUM})\b(?!:)"
-          rf"(?:,?\s(?P<y>{_YEAR})\b)?", _month_day),
+          days.slashed, None, "0"),
+    _rule("month_day", rf"(?:\b(?:{_WD}),?\s)?\b(?P<mon>{_MX})\s(?P<d>{_DAYNUM})\b(?!:\d)"
+          rf"(?:,?\s(?P<y>{_YEAR})\b)?", days.month_day, None, _MONTH_WORDS, _WEEKDAY_WORDS),
     _rule("day_month", rf"\b(?P<d>{_DAYNUM})\s(?:of\s)?(?P<mon>{_MX})(?:,?\s(?P<y>{_YEAR}))?\b",
-          _month_day),
-    _rule("month_year", rf"\b(?P<mon>{_MX}),?\s(?:of\s)?(?P<y>{_YEAR})\b", _month_year),
+          days.month_day, None, "0"),
+    _rule("month_year", rf"\b(?P<mon>{_MX}),?\s(?:of\s)?(?P<y>{_YEAR})\b", _month_year, None,
+          _MONTH_WORDS),
     _rule("month", rf"(?:\b(?P<rel>(?i:last|next|this|coming|past))\s)?\b(?P<mon>{_M})\b"
           r"(?:(?=\s(?:of\s)?(?P<yrel>(?i:next|last|this))\s(?i:year)\b))?",
-          _month, _accept_month),
-    _rule("year", rf"(?<![\w$£€#.,/'])(?<!\d-)(?P<y>{_YEAR})(?![\w%]|[,.\-/]\d|\s?(?i:percent))",
-          _year, _accept_year),
+          _month, _accept_month, cal.MONTHS, STEPS),
+    _rule("year", rf"(?:(?i:the\syear)\s)?(?<![\w$£€#.,/'])(?<!\d-)(?P<y>{_YEAR})"
+          r"(?![\w%]|[,.\-/]\d|\s?(?i:percent))", _year, _accept_year, "0", "the"),
+    _rule("spelled_year", rf"\b(?i:the\syear\s(?P<sp>{_NINETEEN}|{_TWO_THOUSAND})|(?P<sp2>"
+          rf"{_NINETEEN}))\b(?![-\s](?i:{_UNIT}|old|percent)\b)", _spelled_year, None, "the",
+          cal.NUMBERS),
     _rule("decade", r"(?<![\w'])(?:(?i:the)\s)?(?:(?P<cen>1[89]|20)(?P<dec>\d)0|'?(?P<dec2>[1-9])"
-          r"0)'?s\b", _decade, _accept_decade),
-    _rule("century", r"\b(?i:the\s(?P<n>[12]?\d)(?:st|nd|rd|th)\scentury)\b", _century),
+          r"0)'?s\b", _decade, _accept_decade, "0", "'", "the"),
+    _rule("century", r"\b(?i:the\s(?P<n>[12]?\d)(?:st|nd|rd|th)\scentury)\b", _century, None,
+          "the"),
     _rule("fiscal", r"\b(?:(?i:fiscal)(?:\s(?i:year))?\s(?P<y>\d{4})|FY\s?(?P<y2>\d{4}|\d{2}))\b",
-          _fiscal),
+          periods.fiscal, None, "fiscal", "FY"),
     _rule("relative_unit", r"\b(?i:(?P<rel>(?:the\s)?(?:past|last|previous|next|coming|current)"
-          r"|this)\s(?P<u>week|weekend|month|year|quarter|decade|century|fiscal\syear"
-          r"|financial\syear))\b", _relative_unit),
+          rf"|this(?:\spast|\scoming)?)\s(?P<u>{_RELATIVE_UNIT_WORDS}))\b", _relative_unit, None,
+          STEPS, "the"),
     _rule("this_unit", r"\b(?i:(?:the\s)?(?:end|beginning|start|middle|rest|remainder|turn)\sof"
-          r"\sthe\s(?P<u>year|month|week|decade|century)|the\s(?P<we>weekend))\b", _this_unit),
+          r"\sthe\s(?P<u>year|month|week|decade|century)|the\s(?P<we>weekend))\b", _this_unit,
+          None, "the end beginning start middle rest remainder turn".split()),
+    _rule("week_of", rf"\b(?i:the\s(?:(?P<ord>{'|'.join(WEEK_ORDINALS)})\s)?(?P<u>week|weekend)"
+          rf"\sof)\s(?P<mon>{_MX})(?:\s(?P<d>{_DAYNUM}))?\b(?:,?\s(?P<y>{_YEAR})\b)?",
+          days.week_of, days.accept_week_of, "the"),
     _rule("deictic", r"\b(?i:(?P<word>the\sday\sbefore\syesterday|the\sday\safter\stomorrow"
           r"|yesterday|today|tomorrow|tonight|last\snight|this\s(?:morning|afternoon|evening))"
-          rf"(?:\s(?P<pod>{_POD}))?)\b", _deictic),
-    _rule("weekday", rf"\b(?:(?P<rel>(?i:last|next|this|coming|past))\s)?(?P<wd>{_WD})"
-          rf"(?P<plural>s)?\b(?:\s(?P<pod>{_POD}))?", _weekday, _accept_weekday),
-    _rule("ago", rf"\b(?i:(?:(?P<n>{_NUM})\s)?(?P<u>{_UNIT})\s(?P<dir>ago|earlier|later"
-          r"|from\snow))\b", _ago),
-    _rule("duration", rf"\b(?i:(?:(?:the\s(?:next|past|last|previous|coming|first|following"
-          rf"|final)|nearly|almost|about|around|some)\s)?(?P<n>{_NUM})[\s-](?P<u>{_UNIT}))"
-          rf"\b{_NOT_AGE}", _duration),
+          rf"(?:\s(?P<pod>{_POD}))?)\b", days.deictic, None, DAY_OFFSETS),
+    _rule("weekday", r"\b(?:(?i:the\s)?(?P<rel>(?i:last|next|this|coming|past|previous"
+          rf"|following))\s)?(?P<wd>{_WD})(?P<plural>s)?\b(?:\s(?P<pod>{_POD})(?P<pods>s)?)?",
+          days.weekday, days.accept_weekday, _WEEKDAY_WORDS, STEPS, "the"),
+    _rule("ago", rf"\b(?i:(?:(?:{_MOD})\s)?(?:(?P<n>{_NUM})\s)?(?P<u>{_UNIT})(?:\sor\sso)?\s"
+          r"(?P<dir>ago|earlier|later|from\snow))\b", _ago, None,
+          _NUMBER_WORDS, DURATION_MODIFIERS, cal.DURATION_UNITS, "centuries"),
+    _rule("duration", rf"\b(?i:(?:(?:{_MOD})\s)?(?P<n>{_NUM})[\s-](?:more\s)?(?P<u>{_UNIT}))"
+          rf"\b{_NOT_AGE}", _duration, _accept_duration, _NUMBER_WORDS, DURATION_MODIFIERS),
     _rule("vague_duration", r"(?i:\b(?:several|many|a\sfew|the\spast\sfew|the\slast\sfew|recent"
-          r"|the\scoming|the\snext\sfew)\s|(?<=\bfor\s)|(?<=\bover\sthe\s))(?P<u>(?i:years"
-          rf"|months|weeks|days|decades|hours|centuries))\b{_NOT_AGE}"
-          r"|\b(?P<u2>(?i:decades|years|months|weeks|centuries))(?=-long\b)", _vague_duration),
-    _rule("quarter", r"\b(?i:(?:the\s)?(?P<ord>first|second|third|fourth|final|last)[\s-]"
-          r"(?P<fisc>fiscal\s)?quarter(?:\sof\s(?P<yr>\d{4}|this\syear|last\syear|next\syear))?)\b"
-          r"|\b(?P<q>Q[1-4])(?:\s(?P<qy>\d{4}))?\b", _quarter),
-    _rule("half", rf"\b(?i:the\s(?P<ord>first|second)\shalf(?:\sof\s(?P<y>{_YEAR}))?)\b", _half),
+          r"|the\scoming|the\snext\sfew|coming)\s|(?<=\bfor\s)|(?<=\bwithin\s)|(?<=\bover\sthe\s))"
+          rf"(?P<u>(?i:{_PLURALS}))\b{_NOT_AGE}"
+          rf"|\b(?P<u2>(?i:{_PLURALS}))(?=-long\b|\s(?:of|in\sthe\smaking)\b)", _vague_duration,
+          None, "several many a the recent coming".split(), _PLURALS.split("|")),
+    _rule("quarter", r"\b(?i:(?:the\s)?(?:(?P<ya>comparable\syear-ago|comparable|corresponding"
+          rf"|{_YEAR_BACK})\s|(?P<yp>last|next|this)\syear's\s|(?P<yy>{_YEAR})(?:'s)?\s)?"
+          r"(?P<ord>first|second|third|fourth|final|last)[\s-](?P<fisc>fiscal\s)?quarter"
+          rf"(?:,?\s(?:of\s)?(?P<yr>{_YEAR}|this\syear|last\syear|next\syear))?)\b"
+          rf"|\b(?P<q>Q[1-4])(?:\s(?P<qy>{_YEAR}))?\b", periods.quarter, None,
+          _PERIOD_STARTS, periods.ORDINALS, periods.YEAR_WORDS, "Q", "0"),
+    _rule("latest_quarter", r"\b(?i:the\s(?:(?:latest|most\srecent|just-ended|current-)\s?"
+          r"(?P<u>quarter|period)|(?P<u2>quarter)))\b(?!\sof\b|-)", periods.latest_quarter, None,
+          "the"),
+    _rule("year_ago_period", r"\b(?i:(?:the\s)?(?:(?:comparable|corresponding|same)\s)?"
+          rf"(?:{_YEAR_BACK})(?:\s(?P<u>quarter|period|months?))?|last\syear's\s(?P<u2>quarter"
+          r"|period))\b", periods.year_ago_period, None, _PERIOD_STARTS, "last"),
+    _rule("same_period", r"\b(?i:the\s(?:same|corresponding|comparable|like)\s(?P<u>period"
+          r"|quarter|month|week|time)(?:\s(?:of|in)\s|,?\s)(?:last\syear|the\s(?:last|previous"
+          rf"|prior|preceding)\syear|a\syear\s(?:ago|earlier|before)|(?P<y>{_YEAR})))\b",
+          periods.same_period, None, "the"),
+    _rule("year_period", rf"\b(?i:the\s(?P<y>{_YEAR})\s(?:fiscal\s)?(?:quarter|period))\b",
+          periods.year_period, None, "the"),
+    _rule("the_year", r"\b(?i:the\s(?:full\s|fiscal\s|financial\s|entire\s|whole\s)?year)\b"
+          r"(?:(?P<ended>(?=\s(?:ended|ending|to\s(?:March|June|Sept|Dec))))|(?!\s(?:before|after"
+          r"|earlier|later|ago|old|previous|prior)\b|-|'))", periods.the_year, None, "the"),
+    _rule("year_before", r"\b(?i:the\s(?:year\s(?P<w>before|previous|prior|earlier|after|later)"
+          r"|(?P<w2>following)\syear))\b(?!\s(?:last|next)\b)", periods.year_before, None, "the"),
+    _rule("year_end", r"\b(?i:(?:(?P<since>since)\s)?year[-\s]end)\b(?!-)", periods.year_end,
+          None, "since", "year"),
+    _rule("half", rf"\b(?i:the\s(?P<ord>first|second)\shalf(?:\sof\s(?P<y>{_YEAR}))?)\b",
+          periods.half, None, "the"),
     _rule("season", r"\b(?:(?P<rel>(?i:this|last|next|the|early|late|in|mid))[\s-])?"
-          r"(?P<s>(?i:spring|summer|autumn|fall|winter))\b(?:\s(?:of\s)?(?P<y>\d{4})\b)?",
-          _season, _accept_season),
+          rf"(?P<s>(?i:{'|'.join(cal.SEASONS)}))\b(?:\s(?:of\s)?(?P<y>\d{{4}})\b)?",
+          _season, _accept_season, cal.SEASONS, "this last next the early late in mid".split()),
     _rule("clock", r"(?:\b(?P<h>1[0-2]|0?\d)(?:[:.](?P<mi>[0-5]\d))?\s?(?P<ap>(?i:[ap]\.m\.|"
           r"[ap]m\b))|\b(?P<h24>[01]?\d|2[0-3]):?(?P<mi24>[0-5]\d)\b(?=\s(?:GMT|UTC)\b|(?<=:\d\d))"
           r"|\b(?P<named>(?i:noon|midnight))\b)(?:\s(?P<tz>UTC|GMT|Z|[ECMP][SD]?T|CET|CEST|BST)\b)?"
           rf"(?:,?\s(?:on\s)?(?:(?P<dw>{_WD})|(?P<dd>(?i:today|yesterday|tomorrow)))\b)?"
           rf"(?:(?=,?\s(?:on\s)?(?P<lmon>{_MX})\s(?P<ld>{_DAYNUM})\b(?:,?\s(?P<ly>{_YEAR}))?))?",
-          _clock, _accept_clock),
-    _rule("ref", r"\b(?P<r>(?i:right\snow|now|currently|at\spresent|presently|nowadays"
-          r"|these\sdays|at\sthe\smoment|recently|lately|the\spast|the\snear\sfuture|the\sfuture"
-          r"|the\slong\sterm|the\sshort\sterm|soon))\b(?![-\s]?\d|-)", _ref),
-    _rule("set_word", rf"\b(?P<w>{'|'.join(SET_WORDS)})\b", _set_word),
+          days.clock, days.accept_clock, "0", "noon", "midnight"),
+    _rule("ref", rf"\b(?P<r>(?i:{_REF_WORDS}))\b(?![-\s]?\d|-)", _ref, _accept_ref, REFS),
+    _rule("set_word", rf"\b(?P<w>(?i:{'|'.join(SET_WORDS)}))\b", _set_word, _accept_set_word,
+          SET_WORDS),
     _rule("every", rf"\b(?i:(?:every|each|per)\s(?:(?P<n>{_NUM})\s)?(?P<u>{_UNIT}"
-          rf"|morning|afternoon|evening|night|{_WD})|(?:once|twice|\w+\stimes)\s(?:a|an|per)\s"
-          r"(?P<u2>day|week|month|year|hour))\b", _every),
+          rf"|{'|'.join(cal.PART_OF_DAY)}|{_WD})|(?:once|twice|(?:{_SMALL}|\d+)\stimes)\s"
+          r"(?:a|an|per)\s(?P<u2>day|week|month|year|hour))\b", _every, None,
+          "every each per once twice".split(), cal.NUMBERS, "0"),
     _rule("holiday", r"\b(?P<h>Christmas(?:\s(?:Day|Eve))?|New\sYear's\s(?:Day|Eve)|Boxing\sDay"
           r"|Valentine's\sDay|Halloween|Thanksgiving(?:\sDay)?|Easter(?:\s(?:Sunday|Monday))?"
-          rf"|Good\sFriday)(?:\s(?P<y>{_YEAR}))?\b", _holiday),
+          rf"|Good\sFriday)(?:\s(?P<y>{_YEAR}))?\b", days.holiday, None, cal.FIXED_HOLIDAYS,
+          cal.EASTER_OFFSETS, "thanksgiving"),
     _rule("anaphoric_day", r"\b(?P<w>(?i:the\s(?:next|following|previous)\sday|the\sday\s"
-          r"(?:before|after)|the\ssame\sday))\b", _anaphoric_day),
+          r"(?:before|after)|the\ssame\sday))\b", days.anaphoric_day, None, "the"),
 )
 # fmt: on

@@ -256,3 +256,108 @@ def test_modal_future_and_attached_reporting_verbs(sentence: str, expected: str)
     """Story dated Friday 2026-11-27: "would"/"could" point forward; "said <day>" points back."""
     (found,) = find_timex(sentence, "2026-11-27")
     assert found.value == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        # results copy: the quarter in focus, and the same quarter a year back
+        (
+            "Net income rose 12% in the third quarter from a year earlier.",
+            "2026-10-28",
+            [("the third quarter", "2026-Q3"), ("a year earlier", "2025-Q3")],
+        ),
+        (
+            "Net income rose in the third quarter. In the year-ago quarter, the bank lost money.",
+            "2026-10-28",
+            [("the third quarter", "2026-Q3"), ("the year-ago quarter", "2025-Q3")],
+        ),
+        (
+            "Revenue in the quarter was flat, the company said.",
+            "2026-10-28",
+            [("the quarter", "2026-Q3")],
+        ),
+        (
+            "Sales fell in February compared with the same month a year earlier.",
+            "2026-03-10",
+            [("February", "2026-02"), ("the same month a year earlier", "2025-02")],
+        ),
+        (
+            "Debt rose to $9 billion last year from $8 billion the year before.",
+            "2026-03-10",
+            [("last year", "2025"), ("the year before", "2024")],
+        ),
+        (
+            "Profit for the year ended June 30 rose, and it sees growth for the full year.",
+            "2026-08-12",
+            [("the year", "P1Y"), ("June 30", "2026-06-30"), ("the full year", "2026")],
+        ),
+        # a date after a deadline word is ahead whatever the verb; a past month stays past
+        (
+            "The board declared a dividend payable Dec. 7 to holders of record Nov. 20.",
+            "2026-10-30",
+            [("Dec. 7", "2026-12-07"), ("Nov. 20", "2026-11-20")],
+        ),
+        (
+            "In January, the company hired a new chief executive.",
+            "2026-10-30",
+            [("January", "2026-01")],
+        ),
+        # weekdays: tense of the verb, not of "next to" or "had been due to"
+        ("The offer had been due to expire on Friday.", "2026-03-18", [("Friday", "2026-03-13")]),
+        (
+            "A bomb exploded next to the embassy on Friday.",
+            "2026-03-21",
+            [("Friday", "2026-03-20")],
+        ),
+        (
+            "Shares closed at 41 on Friday, down 3% from the previous Friday.",
+            "2026-03-16",
+            [("Friday", "2026-03-13"), ("the previous Friday", "2026-03-06")],
+        ),
+        (
+            "The newspaper said in an editorial on Saturday, April 25: the court erred.",
+            "2026-04-24",
+            [("Saturday, April 25", "2026-04-25")],
+        ),
+        (
+            "Rebels shelled the town over the weekend.",
+            "2026-03-16",
+            [("the weekend", "2026-W11-WE")],
+        ),
+        ("Fans rallied this past weekend.", "2026-03-18", [("this past weekend", "2026-W11-WE")]),
+        (
+            "Car sales rebounded in the last week of March.",
+            "2026-04-02",
+            [("the last week of March", "2026-W13")],
+        ),
+        ("Unemployment fell over the past decade.", "2026-03-21", [("the past decade", "201")]),
+        # "as soon as" and "soon after" are signals; a quarterly dividend is an amount
+        ("The envoy could arrive as soon as Tuesday.", "2026-03-18", [("Tuesday", "2026-03-24")]),
+        ("Talks began soon after the vote.", "2026-03-18", []),
+        ("The company raised its quarterly dividend.", "2026-03-18", []),
+        ("Dividends are paid quarterly.", "2026-03-18", [("quarterly", "P3M")]),
+        # spelled-out years, fractions and vague plurals
+        (
+            "The plant opened in nineteen ninety-six and hired two thousand workers.",
+            "2026-03-16",
+            [("nineteen ninety-six", "1996")],
+        ),
+        (
+            "Polls looked ahead to the year two thousand.",
+            "1998-03-16",
+            [("the year two thousand", "2000")],
+        ),
+        (
+            "The vote lasted half an hour after two and a half years of talks.",
+            "2026-03-21",
+            [("half an hour", "PT30M"), ("two and a half years", "P2.5Y")],
+        ),
+        ("The decades-long dispute ended.", "2026-03-21", [("decades", "PXY")]),
+    ],
+    ids=lambda value: value[:40] if isinstance(value, str) else None,
+)
+def test_timeml_values_of_wire_copy(
+    sentence: str, published: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(sentence, published) == expected
