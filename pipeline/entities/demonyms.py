@@ -1,18 +1,15 @@
 """Nationality words for the entity layer: "American" -> United States, "European" -> Europe.
 
-Used by `pipeline.entities.grouping` once a story's entities are grouped: a nationality
-adjective that spaCy calls NORP is also published as a mention of the country (or continent) it
-names.
+Used by `pipeline.entities.grouping`: a nationality word stays a NORP entity of its own and
+carries the ISO code of the country it names (`country_code`); a national government
+("Canadian Government") stands for its country.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
 from functools import lru_cache
 
 from pipeline.entities.gazetteer import Place, find_place
-from pipeline.story import Entity, Mention
 
 # Place name = its adjectives (the singular forms wire copy writes before a noun). The place
 # names are those `find_place` knows; a word shared by two places goes to the one news means.
@@ -65,6 +62,13 @@ Africa=African; Asia=Asian; Europe=European; North America=North American;
 South America=South American; Latin America=Latin American; Middle East=Middle Eastern
 """
 
+# Nouns for one person of a nation, where they are not the adjective ("a Briton", "two Danes").
+_NOUNS = """
+United Kingdom=Briton; Denmark=Dane; Sweden=Swede; Finland=Finn; Poland=Pole; Turkey=Turk;
+Spain=Spaniard; Netherlands=Dutchman,Dutchwoman; France=Frenchman,Frenchwoman;
+Ireland=Irishman,Irishwoman
+"""
+
 
 def find_demonym(text: str) -> Place | None:
     """The country or continent a nationality adjective names ("Canadian" -> Canada), or None.
@@ -82,6 +86,25 @@ def government_of(text: str) -> Place | None:
     return place if place is not None and place.kind == "country" else None
 
 
+def country_code(text: str) -> str | None:
+    """ISO 3166-1 alpha-2 code of the country a nationality word names, adjective or noun,
+    singular or plural ("Danish", "Danes", "Americans" -> "DK", "DK", "US"), or None (a
+    continent, a religion, a party)."""
+    place = _demonyms().get(text) or _nouns().get(text)
+    if place is None and text.endswith("s"):
+        place = _demonyms().get(text[:-1]) or _nouns().get(text[:-1])
+    if place is None and text.endswith("men"):  # "Frenchmen", "Dutchmen"
+        place = _nouns().get(text[:-3] + "man")
+    if place is None or not place.code:
+        return None
+    return place.code
+
+
+def nationality_words() -> frozenset[str]:
+    """Every nationality word the tables resolve, adjectives and nouns for one person."""
+    return frozenset((*_demonyms(), *_nouns()))
+
+
 def demonym_count() -> int:
     """How many adjectives the table resolves (for tests and docs)."""
     return len(_demonyms())
@@ -89,8 +112,18 @@ def demonym_count() -> int:
 
 @lru_cache(maxsize=1)
 def _demonyms() -> dict[str, Place]:
+    return _read(_TABLE)
+
+
+@lru_cache(maxsize=1)
+def _nouns() -> dict[str, Place]:
+    return _read(_NOUNS)
+
+
+def _read(table: str) -> dict[str, Place]:
+    """Word -> place for a "Place=word,word; ..." table; places the gazetteer lacks are left out."""
     out: dict[str, Place] = {}
-    for entry in _TABLE.split(";"):
+    for entry in table.split(";"):
         name, _, words = entry.strip().partition("=")
         place = find_place(name)
         if place is None:
@@ -99,29 +132,3 @@ def _demonyms() -> dict[str, Place]:
             if word.strip() and word.strip() != place.name:
                 out[word.strip()] = place
     return out
-
-
-def link_countries(entities: Sequence[Entity]) -> tuple[Entity, ...]:
-    """The story's entities, ordered by first mention, with every nationality word of a NORP
-    entity also made a mention of its country's entity ("American" under "United States"),
-    which is created when the story never names the country."""
-    places: dict[str, Entity] = {e.name: e for e in entities if e.label in ("GPE", "LOC")}
-    added: dict[str, list[Mention]] = {}
-    kinds: dict[str, Place] = {}
-    for entity in entities:
-        if entity.label != "NORP":
-            continue
-        for mention in entity.mentions:
-            place = find_demonym(mention.text)
-            if place is not None:
-                added.setdefault(place.name, []).append(mention)
-                kinds[place.name] = place
-    out = [e for e in entities if e.name not in added or e.label not in ("GPE", "LOC")]
-    for name, mentions in added.items():
-        known = places.get(name)
-        every = sorted((*(known.mentions if known else ()), *mentions), key=lambda m: m.start)
-        if known is not None:
-            out.append(replace(known, mentions=tuple(every)))
-        else:
-            out.append(Entity(name=name, label=kinds[name].label, mentions=tuple(every)))
-    return tuple(sorted(out, key=lambda entity: entity.mentions[0].start))

