@@ -130,7 +130,21 @@ def as_dicts(story: Story) -> dict[str, list[dict[str, Any]]]:
     from schemas.events import enriched_event
 
     event = enriched_event(story)
-    return {"quotes": event["quotes"], "timex": event["timex"], "entities": event["entities"]}
+    return {"quotes": marked_words(event), "timex": event["timex"], "entities": event["entities"]}
+
+
+def marked_words(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The seed's gold is the words in quotation marks: direct quotes whole, a partial quote's
+    fragments (with its speaker and cue), indirect speech left out (as bench/eval_quotes.py)."""
+    quotes = []
+    for quote in event["quotes"]:
+        if quote.get("type", "direct") == "direct":
+            quotes.append(quote)
+        elif quote["type"] == "partial":
+            for piece in quote["fragments"]:
+                text = event["body"][piece["start"] : piece["end"]]
+                quotes.append({**quote, **piece, "text": text, "type": "direct"})
+    return quotes
 
 
 def baselines(text: str, dct: str) -> dict[str, list[dict[str, Any]]]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from agents.cli.kafka_io import local_broker
 from agents.settings import load_settings, settings_help
+
+if TYPE_CHECKING:
+    from pipeline.enrich import Enricher
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 broker_cli = typer.Typer(no_args_is_help=True, help="The local single-node Kafka broker (KRaft).")
@@ -50,6 +53,12 @@ def broker_status() -> None:
 def worker() -> None:
     """Run the enrichment worker (a Faust worker) against WIRESTREAM_BROKER. It takes no
     options: every setting comes from a WIRESTREAM_* variable (listed below with defaults)."""
+    run_worker()
+
+
+def run_worker(enricher: Enricher | None = None) -> None:
+    """Topics ensured, local state scoped to this app and cluster, then the Faust worker;
+    `enricher` replaces the default one (the fault tests' worker passes a failing one)."""
     import faust
 
     from agents.logs import logging_config
@@ -63,11 +72,8 @@ def worker() -> None:
     try:
         ensure_topics(settings)
         settings = scoped_settings(settings, cluster_id(settings))
-    except KafkaSecurityError as exc:
-        raise _fail(str(exc)) from exc
-    try:
-        app = create_app(settings)
-    except IngestExposed as exc:
+        app = create_app(settings, enricher)
+    except (KafkaSecurityError, IngestExposed) as exc:
         raise _fail(str(exc)) from exc
     faust.Worker(
         app,

@@ -11,13 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-import faust
-
-from agents.logs import logging_config
+from agents.cli.commands import run_worker
 from agents.settings import load_settings
-from agents.worker.app import create_app
-from agents.worker.state import cluster_id, scoped_settings
-from agents.worker.topics import ensure_topics
 from pipeline.enrich import Enricher
 from pipeline.nlp import LanguageModel, NerSpan
 from pipeline.quotes import extract_quotes
@@ -46,20 +41,13 @@ class FailingModel(LanguageModel):
 
 def main() -> None:
     settings = load_settings()
-    ensure_topics(settings)
-    settings = scoped_settings(settings, cluster_id(settings))
-    enricher = Enricher(
-        FailingModel(settings.model),
-        max_story_bytes=settings.max_story_bytes,
-        post_stages=(("quotes", failing_quotes), ("timex", resolve_timex)),
+    run_worker(
+        Enricher(
+            FailingModel(settings.model),
+            max_story_bytes=settings.max_story_bytes,
+            post_stages=(("quotes", failing_quotes), ("timex", resolve_timex)),
+        )
     )
-    app = create_app(settings, enricher)
-    faust.Worker(
-        app,
-        loglevel=settings.log_level,
-        override_logging=True,
-        logging_config=logging_config(settings.log_json, settings.log_level),
-    ).execute_from_commandline()
 
 
 if __name__ == "__main__":
