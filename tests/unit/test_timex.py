@@ -294,7 +294,7 @@ def test_modal_future_and_attached_reporting_verbs(sentence: str, expected: str)
         ),
         # a date after a deadline word is ahead whatever the verb; a past month stays past
         (
-            "Directors approved a special payout, payable Dec. 7 to shareholders of record Nov. 20.",
+            "Directors approved a special payout, payable Dec. 7 to holders of record Nov. 20.",
             "2026-10-30",
             [("Dec. 7", "2026-12-07"), ("Nov. 20", "2026-11-20")],
         ),
