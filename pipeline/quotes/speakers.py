@@ -4,6 +4,7 @@ to a canonical entity. Roles come from pipeline.quotes.roles, role matching from
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
@@ -61,7 +62,7 @@ class SpeakerResolver:
             (m.start, m.end, e)
             for e in self.entities
             for m in e.mentions
-            if 0 <= m.start < m.end <= len(body)
+            if dateline_end(body) <= m.start < m.end <= len(body)
         ]
         found.sort(key=lambda t: (t[0], -t[1]))
         self.mentions = found
@@ -386,6 +387,16 @@ class SpeakerResolver:
             if found:
                 return found
         return None if (subject and not org_subject) or not orgs else min(orgs)[1]
+
+
+# "STOCKHOLM, Nov 26 (Wirestream) - ": the place a story was filed from never speaks in it.
+_DATELINE = re.compile(r"[A-Z][A-Z .'-]{1,40}(?:, [^\n()]{1,40})? ?(?:\([^\n()]{1,40}\))? ?[-—–] ")
+
+
+def dateline_end(body: str) -> int:
+    """Where the dateline that opens the body ends (0 when it opens with none)."""
+    match = _DATELINE.match(body)
+    return match.end() if match else 0
 
 
 def _verbish(word: str) -> bool:

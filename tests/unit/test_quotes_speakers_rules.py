@@ -163,3 +163,17 @@ def test_name_missed_by_the_tagger_after_an_honorific() -> None:
     body = "Moreau Holdings lost the case. Dr. Voss said: “The ruling changes nothing for us.”"
     spec = ("Moreau Holdings", "ORG", ("Moreau Holdings",))
     assert _speakers(body, spec) == [("Voss", "person")]
+
+
+def test_the_dateline_place_never_speaks() -> None:
+    from pipeline.quotes import extract_quotes
+    from pipeline.story import Entity, Mention
+    from pipeline.testing import make_story
+
+    body = (
+        "OSLO, Dec 2 (Wirestream) - Norway's central bank held rates on Wednesday but said it "
+        "could cut them early next year."
+    )
+    oslo = Entity("Oslo", "GPE", (Mention("OSLO", 0, 4),))
+    quotes = extract_quotes(make_story(body, entities=(oslo,))).quotes
+    assert all(q.speaker != "Oslo" for q in quotes), quotes
