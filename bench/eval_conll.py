@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpora.conll import REPOSITORY, ConllDoc, load_conll
+from bench.corpora.mirror import print_report
 from bench.eval_entities import CLASSES, Span, _from_entities, _from_spans
 from bench.eval_tbaq import marked_context
 from pipeline.nlp import LanguageModel, NerSpan
@@ -308,17 +309,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     result = run(args.corpora, args.train, args.limit)
-    if result is None:
-        print(
-            f"CoNLL-2003 not found: no mirror of {REPOSITORY} under the corpora folder "
-            "(pass --corpora DIR or set WIRESTREAM_CORPORA)"
-        )
-        return 2
-    print(format_report(result))
-    if args.errors:
-        print(format_errors(result, args.errors))
-    print(f"total seconds: {time.perf_counter() - started:.1f}")
-    return 0
+    return print_report(
+        "CoNLL-2003", REPOSITORY, result, format_report, format_errors, args.errors, started
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.corpora.mirror import print_report
 from bench.corpora.tbaq import REPOSITORY, SUBCORPORA, TimemlDoc, load_tbaq
 from bench.eval_timex import Span, System, dateparser_baseline
 from pipeline.timex import find_timex
@@ -439,17 +440,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     result = run(args.corpora, args.limit)
-    if result is None:
-        print(
-            f"TBAQ-cleaned not found: no mirror of {REPOSITORY} under the corpora folder "
-            "(pass --corpora DIR or set WIRESTREAM_CORPORA)"
-        )
-        return 2
-    print(format_report(result))
-    if args.errors:
-        print(format_errors(result, args.errors))
-    print(f"total seconds: {time.perf_counter() - started:.1f}")
-    return 0
+    return print_report(
+        "TBAQ-cleaned", REPOSITORY, result, format_report, format_errors, args.errors, started
+    )
 
 
 if __name__ == "__main__":

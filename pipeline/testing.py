@@ -90,3 +90,21 @@ def entities_by_name(body: str, *wanted: tuple[str, str]) -> dict[str, Entity]:
         for mention in entity.mentions:
             assert body[mention.start : mention.end] == mention.text
     return {entity.name: entity for entity in entities}
+
+
+def entities_from_surfaces(
+    body: str, specs: Sequence[tuple[str, str, Sequence[str]]]
+) -> tuple[Entity, ...]:
+    """What the entity stage would hand over for (name, label, mention strings): every
+    whole-word occurrence of each mention, longest first, none overlapping another."""
+    out = []
+    taken: set[int] = set()
+    for name, label, surfaces in specs:
+        mentions = []
+        for surface in sorted(surfaces, key=len, reverse=True):
+            for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", body):
+                if not taken & set(range(m.start(), m.end())):
+                    taken.update(range(m.start(), m.end()))
+                    mentions.append(Mention(surface, m.start(), m.end()))
+        out.append(Entity(name, label, tuple(sorted(mentions, key=lambda m: m.start))))
+    return tuple(out)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CORPORA = REPO.parent / ".mirror"
@@ -106,3 +108,27 @@ def locate(owner_repo: str, root: Path | None = None) -> Mirror | None:
         if plain.is_dir() and not (plain / "HEAD").is_file() and any(plain.iterdir()):
             return Mirror(plain, git_dir=False)
     return None
+
+
+def print_report(
+    title: str,
+    repository: str,
+    result: Any,
+    format_report: Callable[[Any], str],
+    format_errors: Callable[[Any, int], str],
+    errors: int,
+    started: float,
+) -> int:
+    """The tail every corpus eval's command shares: the report (and error examples), or one
+    line saying where the mirror was looked for; the exit code."""
+    if result is None:
+        print(
+            f"{title} not found: no mirror of {repository} under the corpora folder "
+            "(pass --corpora DIR or set WIRESTREAM_CORPORA)"
+        )
+        return 2
+    print(format_report(result))
+    if errors:
+        print(format_errors(result, errors))
+    print(f"total seconds: {time.perf_counter() - started:.1f}")
+    return 0

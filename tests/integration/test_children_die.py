@@ -13,25 +13,19 @@ import pytest
 from agents.settings import Settings
 from agents.worker.topics import ensure_topics
 from tests.integration.conftest import running_worker
+from tests.integration.test_reliability import group_pids
 
 pytestmark = pytest.mark.integration
 
 
 def session_members(session: int) -> dict[int, str]:
-    """pid -> command name of every live process in `session` (Linux /proc)."""
+    """pid -> command name of every live process of the worker's group (its own session)."""
     members = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in group_pids(session):
         try:
-            stat = (entry / "stat").read_text()
+            members[pid] = Path(f"/proc/{pid}/comm").read_text().strip()
         except OSError:
             continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
-        state, sid = fields[0], int(fields[3])
-        if sid == session and state != "Z":
-            members[int(entry.name)] = name
     return members
 
 

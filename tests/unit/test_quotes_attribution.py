@@ -4,31 +4,19 @@ nested and negated cues. Every story here is invented wire copy."""
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
 
 from pipeline.quotes import extract_quotes
-from pipeline.story import Entity, Mention, Quote
-from pipeline.testing import make_story
+from pipeline.story import Entity, Quote
+from pipeline.testing import entities_from_surfaces, make_story
 
 Spec = tuple[str, str, tuple[str, ...]]  # (name, label, mention strings)
 
 
 def _entities(body: str, specs: tuple[Spec, ...]) -> tuple[Entity, ...]:
-    """What the entity stage would hand over: every whole-word occurrence of each mention."""
-    out = []
-    taken: set[int] = set()
-    for name, label, surfaces in specs:
-        mentions = []
-        for surface in sorted(surfaces, key=len, reverse=True):
-            for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", body):
-                if not taken & set(range(m.start(), m.end())):
-                    taken.update(range(m.start(), m.end()))
-                    mentions.append(Mention(surface, m.start(), m.end()))
-        out.append(Entity(name, label, tuple(sorted(mentions, key=lambda m: m.start))))
-    return tuple(out)
+    return entities_from_surfaces(body, specs)
 
 
 def _quotes(body: str, *specs: Spec) -> list[Quote]:

@@ -4,27 +4,15 @@ speaker_type, pronouns, and a spokesperson credited instead of the boss. Invente
 
 from __future__ import annotations
 
-import re
-
 from pipeline.quotes import extract_quotes
 from pipeline.story import Entity, Mention, Quote
-from pipeline.testing import make_story
+from pipeline.testing import entities_from_surfaces, make_story
 
 Spec = tuple[str, str, tuple[str, ...]]  # (name, label, mention strings)
 
 
 def _entities(body: str, specs: tuple[Spec, ...]) -> tuple[Entity, ...]:
-    out = []
-    taken: set[int] = set()
-    for name, label, surfaces in specs:
-        mentions = []
-        for surface in sorted(surfaces, key=len, reverse=True):
-            for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", body):
-                if not taken & set(range(m.start(), m.end())):
-                    taken.update(range(m.start(), m.end()))
-                    mentions.append(Mention(surface, m.start(), m.end()))
-        out.append(Entity(name, label, tuple(sorted(mentions, key=lambda m: m.start))))
-    return tuple(out)
+    return entities_from_surfaces(body, specs)
 
 
 def _quotes(body: str, *specs: Spec) -> list[Quote]:
@@ -167,7 +155,7 @@ def test_name_missed_by_the_tagger_after_an_honorific() -> None:
 
 def test_the_dateline_place_never_speaks() -> None:
     from pipeline.quotes import extract_quotes
-    from pipeline.story import Entity, Mention
+    from pipeline.story import Entity
     from pipeline.testing import make_story
 
     body = (
