@@ -60,6 +60,17 @@ _AFTER_STOPS = frozenset(
     "through".split()
 )
 _DESCRIPTION_WORDS = 12
+_NAME_WORDS = 6  # words of a name after an inverted cue: "said Maria de la Cruz Lind"
+_NAME_PARTICLES = frozenset("de la del van von der da di bin al of".split())
+# "-s" words that never describe a group of sources on their own.
+NOT_GROUPS = frozenset(
+    """
+    perhaps always sometimes nevertheless besides towards afterwards news whereas unless
+    regardless mondays tuesdays wednesdays thursdays fridays saturdays sundays years months
+    weeks days hours minutes others things results figures numbers reports documents
+    politics economics statistics
+    """.split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +157,16 @@ class CueReader:
                 speaker = named
         return speaker
 
+    def _names_after(self, pos: int) -> bool:
+        """Whether a name alone follows an inverted cue at pos, up to a comma or the sentence's
+        end ("said Ann Roe, an economist"), not a clause ("said Moscow would study it")."""
+        end = self.clause_end(pos)
+        words = self.text.masked[pos:end].split()
+        closing = self.text.masked[end : end + 1] in (",", "") or end == self.sentence_end(pos)
+        if not closing or not words or len(words) > _NAME_WORDS:
+            return False
+        return all(w[:1].isupper() or _bare(w) in _NAME_PARTICLES for w in words)
+
     def cue_speaker(self, match: re.Match[str]) -> str | None:
         """Who the cue verb at match attributes speech to (its subject, or its agent)."""
         if match.start() in self.cue_cache:
@@ -176,6 +197,9 @@ class CueReader:
             speaker = self._antecedent(lo - len(opener), opener == "who")
         elif not before:
             speaker = self._after_verb(verb_end)  # "said Putin"
+            described = (verb_end, self.clause_end(verb_end), True, False)
+        elif masked[lo : match.start()].rstrip().endswith(",") and self._names_after(verb_end):
+            speaker = self._after_verb(verb_end)  # "Prices rose, said Ann Roe, an economist"
             described = (verb_end, self.clause_end(verb_end), True, False)
         else:
             if opener != "that" or "," in masked[lo : match.start()]:
@@ -234,7 +258,7 @@ class CueReader:
         if bare[0].endswith("ing") and (len(words) == 1 or words[1][:1].islower()):
             return None  # "Having announced": a participle, no described source
         alone = len(bare) == 1
-        if not agent and alone and bare[0] not in _PARTITIVES:
+        if not agent and alone and bare[0] not in _PARTITIVES and not _group_noun(words[0]):
             return None  # a lone "Tuesday" or "Monday": no described source
         if after and not agent and bare[0] not in _QUANTIFIERS:
             return None  # "said Tuesday", "said in a statement": no described source
@@ -344,6 +368,20 @@ class CueReader:
         lo, opener = self.clause_start(match.start())
         first = _WORD_RE.search(self.text.masked, lo, match.start())
         return opener == "that" and first is not None and first.group().lower() not in _GENERIC
+
+
+def _group_noun(word: str) -> bool:
+    """A lone plural common noun that describes its sources: "Critics said", "analysts say"
+    (not a name, which the mentions resolve, nor an "-s" word of another kind: "perhaps")."""
+    bare = _bare(word)
+    return (
+        len(bare) > 4
+        and bare.endswith("s")
+        and not bare.endswith(("ss", "us", "is"))
+        and bare.isalpha()
+        and bare not in NOT_GROUPS
+        and (word[0].islower() or word[1:].islower())
+    )
 
 
 def _bare(word: str) -> str:

@@ -17,7 +17,7 @@ SPEECH_VERBS = frozenset(
         "concluded maintained boasted shouted testified urged accused criticised criticized "
         "condemned dismissed denied hailed praised indicated claims notes explains reads asking "
         "states stating agreed agrees revealed reveals vows promises yelled chanted derided "
-        "lamented touted blasted slammed mocked decried"
+        "lamented touted blasted slammed mocked decried reported retorted interjected"
     ).split()
 )
 # Cues that also name things ("a group called"): they count only with a resolvable subject,

@@ -47,6 +47,7 @@ _ADJUNCT = _NOT_CLAUSE | frozenset(
 _CLAUSE_BREAK_RE = re.compile(r"[;(—–]|,? (?:--|but|and (?:he|she|they|it|we|I)) |, and ")
 _MIN_WORDS = 3  # a reported clause shorter than this is no statement
 _TAIL_WORDS = 6  # words allowed after a trailing `, X said` before the sentence ends
+_INVERTED_WORDS = 12  # `..., said Ann Roe, the agency's chief editor.`: the source after
 _LEAD_WORDS = 8  # words searched after a cue for the `that` opening its clause
 _EDGE = " \t\n.,;:"
 
@@ -216,11 +217,11 @@ class ReportedSpeech:
         if (
             comma >= 0
             and len(subject) <= _TAIL_WORDS
-            and len(after) <= _TAIL_WORDS
+            and len(after) <= (_TAIL_WORDS if subject else _INVERTED_WORDS)
             and closing
             and len(self._words(lo, comma)) >= _MIN_WORDS
         ):
-            return self._trim(lo, comma)  # `The plan is dead, Smith said on Monday.`
+            return self._trim(lo, comma)  # `The plan is dead, Smith said` (or `, said Smith`)
         if match.group().lower() == "according to":
             if before:
                 return None

@@ -9,6 +9,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from pipeline.quotes.cue_words import SPEECH_VERBS
+from pipeline.quotes.genders import fits, pronoun_gender, story_genders
 from pipeline.quotes.marks import Token, tokenise
 from pipeline.quotes.names import canonical_entities, person_in_mention
 from pipeline.quotes.role_keys import (
@@ -74,6 +75,7 @@ class SpeakerResolver:
         self.sentence_tokens: dict[int, tuple[list[Token], list[int]]] = {}
         self.subjects: dict[int, str | None] = {}  # sentence index -> its subject
         self._pronouns: dict[tuple[int, int], str | None] = {}
+        self._genders: dict[str, str] | None = None  # read on the first pronoun
         self.surnames: dict[str, Entity] = {}
         self.role_keys: dict[str, list[tuple[RoleKey, str]]] = {}
         self.countries: dict[str, frozenset[str]] = {}
@@ -256,18 +258,51 @@ class SpeakerResolver:
         return self._pronouns[key]
 
     def _resolve_pronoun(self, pos: int, depth: int) -> str | None:
+        """The nearest subject that fits the pronoun's gender; where a sentence's subject does
+        not fit, the one person of that sentence the story marks with the pronoun's gender."""
         if depth > _MAX_DEPTH:
             return None
+        wanted = pronoun_gender(self.text.body[pos : pos + 3].rstrip())
         start = self.sentence_start(pos)
         if start < pos:
             found = self.resolve(max(start, pos - _SPAN), pos, subject=True, depth=depth + 1)
-            if found:
+            if found and self._fits(found, wanted):
                 return found
         i = bisect_left(self.text.starts, start) - 1
         for back in range(i, max(-1, i - _LOOKBACK), -1):
             found = self._subject(back, depth + 1)
-            if found:
+            if found and self._fits(found, wanted):
                 return found
+            marked = self._marked_person(back, wanted)
+            if marked:
+                return marked
+        return None
+
+    def _fits(self, name: str, wanted: str | None) -> bool:
+        if self._genders is None:
+            self._genders = story_genders(self.text, self.mentions)
+        return fits(self._genders.get(name), wanted)
+
+    def _marked_person(self, index: int, wanted: str | None) -> str | None:
+        """The first person in sentence `index` whom the story marks with gender `wanted`."""
+        if wanted is None or not self._fits("", wanted):
+            return None
+        lo = self.text.starts[index]
+        hi = (
+            self.text.starts[index + 1]
+            if index + 1 < len(self.text.starts)
+            else len(self.text.body)
+        )
+        i = bisect_left(self.mention_starts, lo)
+        while i < len(self.mentions) and self.mentions[i][0] < hi:
+            entity = self.mentions[i][2]
+            if (
+                entity.label == "PERSON"
+                and self._genders
+                and self._genders.get(entity.name) == wanted
+            ):
+                return entity.name
+            i += 1
         return None
 
     def _subject(self, index: int, depth: int) -> str | None:

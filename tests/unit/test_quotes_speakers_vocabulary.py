@@ -9,7 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.quotes import extract_quotes
+from pipeline.quotes.cue_subjects import NOT_GROUPS
 from pipeline.quotes.documents import DOCUMENT_NOUNS
+from pipeline.quotes.genders import HONORIFIC_GENDERS, ROLE_GENDERS
 from pipeline.quotes.names import HONORIFIC_WORDS
 from pipeline.quotes.role_keys import (
     COUNTRIES,
@@ -42,6 +44,9 @@ _piece = st.one_of(
     _word(ORG_NOUNS),
     _word(DOCUMENT_NOUNS),
     _word(set(COUNTRIES)),
+    _word(set(ROLE_GENDERS)),
+    _word(NOT_GROUPS).map(str.capitalize),
+    _word(set(HONORIFIC_GENDERS)).map(lambda w: w.capitalize() + "."),
     _honorific,
     _style,
     st.sampled_from(_NAMES),
