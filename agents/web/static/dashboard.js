@@ -19,9 +19,11 @@
     const entity = $("f-entity").value.trim();
     const label = $("f-label").value.trim();
     const language = $("f-language").value.trim();
+    const country = $("f-country").value.trim().toUpperCase();
     if (entity) filters.entity = entity;
     if (label) filters.label = label;
     if (language) filters.language = language;
+    if (country) filters.country = country;
     return filters;
   }
 
@@ -29,6 +31,7 @@
     const params = new URLSearchParams(window.location.search);
     $("f-entity").value = params.get("entity") || "";
     $("f-language").value = params.get("language") || "";
+    $("f-country").value = params.get("country") || "";
     setLabel(params.get("label") || "");
   }
 
@@ -45,6 +48,7 @@
     $("f-entity").value = filters.entity || "";
     setLabel(filters.label || "");
     $("f-language").value = filters.language || "";
+    $("f-country").value = filters.country || "";
     const query = new URLSearchParams(currentFilters()).toString();
     window.history.replaceState(null, "", query ? "?" + query : window.location.pathname);
     connect();
@@ -55,6 +59,7 @@
     if (filters.entity) parts.push("entity “" + filters.entity + "”");
     if (filters.label) parts.push("label " + filters.label);
     if (filters.language) parts.push("language " + filters.language);
+    if (filters.country) parts.push("places in " + filters.country);
     return parts.length ? "Showing only: " + parts.join(", ") : "";
   }
 
@@ -179,18 +184,28 @@
       heading.className = "group-label";
       heading.textContent = label;
       group.append(heading);
-      for (const entity of groups.get(label)) group.append(chip(entity.name, label, entity.count));
+      for (const entity of groups.get(label)) {
+        group.append(chip(entity.name, label, entity.count, entity.country));
+      }
       box.append(group);
     }
   }
 
-  function chip(name, label, count) {
+  // A placed entity shows its country's ISO code after the name ("Paris FR").
+  function chip(name, label, count, country) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "chip";
     button.dataset.label = label;
     button.title = "Show only stories about " + name;
     button.textContent = name;
+    if (typeof country === "string" && /^[A-Z]{2}$/.test(country)) {
+      const code = document.createElement("span");
+      code.className = "cc";
+      code.title = "country " + country;
+      code.textContent = country;
+      button.append(code);
+    }
     if (Number.isInteger(count) && count > 1) {
       const n = document.createElement("span");
       n.className = "n";
