@@ -140,3 +140,34 @@ METRIC_NAMES = frozenset(
         "wirestream_fetch_stalls_recovered_total",
     }
 )
+
+# Bounded state: the lifecycle tables and the near-duplicate index, after each expiry pass.
+TABLE_ROWS = Gauge(
+    "wirestream_table_rows",
+    "Rows this worker holds in each lifecycle table (its own partitions; every partition for "
+    "story-fingerprints, a global table), counted at the last expiry pass.",
+    ["table"],
+    registry=REGISTRY,
+)
+TABLE_ROWS_EXPIRED = Counter(
+    "wirestream_table_rows_expired",
+    "Lifecycle table rows deleted (a tombstone on the changelog) for being older than the "
+    "retention.",
+    ["table"],
+    registry=REGISTRY,
+)
+NEAR_INDEX_STORIES = Gauge(
+    "wirestream_near_index_stories",
+    "Stories in the in-memory near-duplicate index.",
+    registry=REGISTRY,
+)
+
+# Permanent Kafka errors (agents/worker/degraded.py), also the reasons of a degraded /health.
+PERMANENT_ERRORS = Gauge(
+    "wirestream_permanent_errors",
+    "Permanent Kafka errors standing now, by reason: topics missing or not writable (stories "
+    "wait for them), and topics that refused a record for size in the last 10 minutes.",
+    ["reason"],
+    registry=REGISTRY,
+)
+METRIC_NAMES = METRIC_NAMES | {"wirestream_permanent_errors"}

@@ -60,9 +60,28 @@ class Settings(BaseSettings):
         30.0, gt=0, description="longest one story may take in the pool before it is cut off"
     )
     http_timeout_seconds: float = Field(
-        30.0, gt=0, description="longest a request body may take to arrive"
+        30.0,
+        gt=0,
+        description="longest a request body may take to arrive, and an idle connection "
+        "(before its first request or between keep-alive requests) may stay open",
     )
     dashboard_window_seconds: int = Field(3600, ge=60, description="trending-entities window")
+    retention_days: float = Field(
+        7.0,
+        gt=0,
+        description="days the lifecycle tables (story-published, story-embargoed once "
+        "released, story-fingerprints) and the near-duplicate index remember a story; an id "
+        "seen again after that is new (docs/lifecycle.md)",
+    )
+    retention_sweep_seconds: float = Field(
+        300.0, gt=0, description="how often the worker expires rows older than the retention"
+    )
+    near_index_limit: int = Field(
+        1_000_000,
+        ge=1,
+        description="most stories the in-memory near-duplicate index holds, oldest dropped "
+        "first: a cap under the retention",
+    )
     broker_port: int = Field(9092, description="port of the local broker `wirestream broker` runs")
     broker_state_dir: Path | None = Field(None, description="state dir of the local broker")
     # how every Kafka client (Faust worker, CLI, admin) connects; see docs/security.md

@@ -49,6 +49,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="NLP processes: for the limit, offline, and each worker's pool",
     )
     p.add_argument(
+        "--limit-processes",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="bare nlp.pipe processes for the headline limit: one per core the worker may use "
+        "(the single-process limit is measured too)",
+    )
+    p.add_argument(
         "--batch-size",
         type=int,
         default=s.batch_size,
@@ -77,8 +84,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--steady-fraction",
         type=float,
-        default=0.5,
-        help="steady rate as a fraction of the measured max (0 skips the run)",
+        default=0.8,
+        help="steady rate as a fraction of the measured burst rate (0 skips the run)",
     )
     p.add_argument("--steady-seconds", type=float, default=None, help="steady run length (30)")
     p.add_argument(
@@ -94,6 +101,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="cProfile the offline processes and the workers' main processes",
     )
     p.add_argument("--quick", action="store_true", help="smoke run: 100 stories, short phases")
+    p.add_argument(
+        "--soak",
+        type=int,
+        metavar="N",
+        help="instead: N stories at a steady rate, memory, tables and lag every minute "
+        "(bench/soak.py; `--soak N --help` for its options)",
+    )
     p.add_argument("--output", type=Path, default=RESULTS, help="folder of the JSON results")
     p.add_argument(
         "--json",
@@ -194,12 +208,12 @@ def _share_main(kind: str, items: list[Any], opts: dict[str, Any], barrier: Any,
 
 
 def run_parallel(
-    kind: str, items: list[Any], words: int, opts: argparse.Namespace
+    kind: str, items: list[Any], words: int, opts: argparse.Namespace, processes: int = 0
 ) -> dict[str, Any]:
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
-    n = opts.processes
+    n = processes or opts.processes
     barrier, out = ctx.Barrier(n), ctx.Queue()
     config = {
         "model": opts.model,
@@ -222,6 +236,7 @@ def run_parallel(
         for stage, seconds in part["stages"].items():
             stages[stage] = stages.get(stage, 0.0) + seconds
     return {
+        "processes": n,
         "stories": len(items),
         "seconds": wall,
         "stories_per_s": len(items) / wall,
@@ -339,9 +354,13 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
         "batch_size": opts.batch_size,
         "model": opts.model,
     }
-    print(f"limit: bare nlp.pipe over {len(texts)} bodies in {opts.processes} process(es)...")
-    report["limit"] = limit = run_parallel("limit", texts, words, opts)
-    print("offline: Enricher in the same processes...")
+    report["limit_processes"] = whole = opts.limit_processes
+    print(f"limit: bare nlp.pipe over {len(texts)} bodies in {whole} process(es), one per core...")
+    report["limit"] = limit = run_parallel("limit", texts, words, opts, whole)
+    if whole > 1:
+        print("limit, one process: bare nlp.pipe in a single process...")
+        report["limit_single"] = run_parallel("limit", texts, words, opts, 1)
+    print(f"offline: Enricher in {opts.processes} process(es)...")
     report["offline"] = run_parallel("offline", [s.data for s in stories], words, opts)
     if opts.no_e2e:
         return report
@@ -384,7 +403,7 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
                     cores=cpus[:count],
                 )
     print("limit again: the machine's load may have moved meanwhile...")
-    report["limit_after"] = run_parallel("limit", texts, words, opts)
+    report["limit_after"] = run_parallel("limit", texts, words, opts, whole)
     return report
 
 
@@ -421,6 +440,10 @@ def loadavg() -> str:
 
 
 def main(argv: list[str]) -> int:
+    if any(arg == "--soak" or arg.startswith("--soak=") for arg in argv):
+        from bench.soak import main as soak_main
+
+        return soak_main(argv)
     opts = parse_args(argv)
     opts.argv = argv
     report = run(opts)

@@ -50,7 +50,8 @@ class Failure:
 class ErrorCode:
     """One entry of the catalogue: the stable code, where it arises, and what it tells the
     sender by default (`{name}` fields are filled by `say`). `outcomes` is where it shows:
-    "dead_letter" (an event on the dead-letter topic) and/or "http" (an ingest answer)."""
+    "dead_letter" (an event on the dead-letter topic), "http" (an ingest answer) and/or
+    "health" (a reason on the worker's degraded /health)."""
 
     code: str
     stage: str
@@ -126,6 +127,21 @@ EVENT_TOO_LARGE = _define(
     "publish",
     "the event for {topic} is {size} bytes and Kafka refused it ({cause}); raise the "
     "producer's max_request_size and the broker's message.max.bytes, or send shorter stories",
+)
+# Permanent Kafka errors the worker waits out (it holds the stories and retries): /health.
+TOPIC_MISSING = _define(
+    "topic_missing",
+    "publish",
+    "topic {topic} does not exist on the broker ({detail}); stories for it wait, uncommitted: "
+    "create it again (a restarted worker creates missing topics with their partitions)",
+    "health",
+)
+NOT_AUTHORIZED = _define(
+    "not_authorized",
+    "publish",
+    "the broker does not let this worker write to {topic} ({detail}); stories for it wait, "
+    "uncommitted: grant the worker's Kafka user WRITE and DESCRIBE on the topic",
+    "health",
 )
 INTERNAL_ERROR = _define(
     "internal_error", "unknown", "{stage} failed {attempts} times on this batch: {error}"

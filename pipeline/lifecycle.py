@@ -4,19 +4,23 @@ Exact resends are dropped before NLP; an older version never overwrites a newer 
 version, then version-created time, then content, as Superdesk's ingest does); kill notices
 (pubstatus canceled or withheld) become kill events; embargoed copy waits for its time.
 Stories arrive as triage left them (parsed, normalised, date-stamped) with their content hash.
+What is remembered expires after the retention (`expire`): an id seen again after that is new.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from pipeline.story import Story
 from schemas.tables import Published
 
 KILL_STATUSES = frozenset({"canceled", "withheld"})
+K = TypeVar("K")
 
 
 class Decision(StrEnum):
@@ -35,11 +39,53 @@ def content_hash(story: Story) -> str:
 
 
 def published_record(
-    story: Story, content: str | None = None, *, killed: bool = False
+    story: Story,
+    content: str | None = None,
+    *,
+    killed: bool = False,
+    recorded_at: float | None = None,
 ) -> Published:
-    """What to remember of `story`; `content` is its content hash when the caller has it."""
+    """What to remember of `story`; `content` is its content hash when the caller has it,
+    `recorded_at` the time (Unix seconds) the row is written."""
     content = content_hash(story) if content is None else content
-    return Published(story.version, story.dates.published, content, killed)
+    return Published(story.version, story.dates.published, content, killed, recorded_at)
+
+
+def is_expired(recorded_at: float | None, now: float, retention: float) -> bool:
+    """A row written at `recorded_at` is older than `retention` seconds at `now` (an undated
+    row is not: its age is unknown until it is stamped)."""
+    return recorded_at is not None and now - recorded_at > retention
+
+
+@dataclass(frozen=True, slots=True)
+class Expiry(Generic[K]):
+    """What one pass over a table decides: keys to delete (tombstones on the changelog), and
+    undated keys (rows older workers wrote) to stamp with `now`, so they expire one retention
+    later instead of never."""
+
+    expired: list[K] = field(default_factory=list)
+    undated: list[K] = field(default_factory=list)
+
+
+def expire(rows: Iterable[tuple[K, float | None]], now: float, retention: float) -> Expiry[K]:
+    """Rows as (key, time it counts from or None when unknown), `now` and `retention` in
+    seconds: the keys older than the retention, and the undated ones."""
+    result: Expiry[K] = Expiry()
+    for key, since in rows:
+        if since is None:
+            result.undated.append(key)
+        elif is_expired(since, now, retention):
+            result.expired.append(key)
+    return result
+
+
+def released_embargoes(held: Iterable[K], released: Mapping[K, float]) -> Iterator[tuple[K, float]]:
+    """The held rows `expire` may look at, each aged from when it was released: copy still
+    waiting for its embargo is never expired, however long the embargo."""
+    for key in held:
+        since = released.get(key)
+        if since is not None:
+            yield key, since
 
 
 def _instant(value: str | None) -> datetime | None:

@@ -3,13 +3,15 @@
 Two stories whose fingerprints differ in at most `MAX_DISTANCE` bits are the same copy with
 trivial edits (another desk's resend). With 8 bands of 8 bits, any pair within 7 bits shares at
 least one band exactly (pigeonhole), so a lookup by band finds every candidate. Unrelated stories
-sit near 32 bits apart. The enrich agent keeps a `NearIndex` of every enriched story.
+sit near 32 bits apart. The enrich agent keeps a `NearIndex` of the stories enriched within the
+retention, bounded by age (`evict_before`) and by a hard cap on its size (`limit`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import time
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +23,7 @@ MAX_DISTANCE = 7
 _WORD = re.compile(r"\w+")
 _BAND_MASK = (1 << BAND_BITS) - 1
 _BUCKETS = BANDS << BAND_BITS  # one bucket per (band, value)
+DEFAULT_LIMIT = 1_000_000  # about 120 MiB of index; a safety net under the retention
 
 
 def simhash(text: str) -> int:
@@ -52,15 +55,22 @@ class NearIndex:
     `nearest` reads only the 8 buckets its fingerprint falls in (about 8/256 of the stories),
     compares those in one numpy pass and returns the closest id within `MAX_DISTANCE`, ties to
     the smallest id. Rows are append-only; a replaced row is dropped at the next compaction.
+    Each entry keeps the time it was written; `evict_before` drops the older ones, and past
+    `limit` entries an `add` drops the oldest tenth, so the index stays bounded even when no
+    one evicts.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        self.limit = limit
         self._reset()
 
     def _reset(self) -> None:
         self._row: dict[str, int] = {}  # story id -> its live row
         self._ids: list[str | None] = []  # row -> story id, None once replaced
         self._prints: npt.NDArray[np.uint64] = np.zeros(1024, dtype=np.uint64)
+        self._times: npt.NDArray[np.float64] = np.zeros(1024, dtype=np.float64)
         self._members: list[npt.NDArray[np.int32]] = [
             np.zeros(4, dtype=np.int32) for _ in range(_BUCKETS)
         ]
@@ -76,21 +86,51 @@ class NearIndex:
         row = self._row.get(story_id)
         return None if row is None else int(self._prints[row])
 
-    def add(self, story_id: str, fingerprint: int) -> None:
-        """Index `fingerprint` for `story_id`, replacing the one it had (a no-op if the same)."""
+    def add(self, story_id: str, fingerprint: int, at: float | None = None) -> None:
+        """Index `fingerprint` for `story_id`, written at `at` (Unix seconds, now when not
+        given), replacing the one it had (the same fingerprint only takes the newer time)."""
+        at = time.time() if at is None else at
         old = self._row.get(story_id)
         if old is not None:
             if int(self._prints[old]) == fingerprint:
+                self._times[old] = max(float(self._times[old]), at)
                 return
             self._ids[old] = None
         row = len(self._ids)
         if row == len(self._prints):
             self._prints = np.concatenate([self._prints, np.zeros_like(self._prints)])
+            self._times = np.concatenate([self._times, np.zeros_like(self._times)])
         self._prints[row] = fingerprint
+        self._times[row] = at
         self._ids.append(story_id)
         self._row[story_id] = row
         for bucket in buckets(fingerprint):
             self._append(bucket, row)
+        if len(self._row) > self.limit:
+            self._drop_oldest(len(self._row) - self.limit + self.limit // 10)
+        if len(self._ids) > 1024 and len(self._ids) > 2 * len(self._row):
+            self._compact()
+
+    def evict_before(self, cutoff: float) -> list[str]:
+        """Drop every entry written before `cutoff` (Unix seconds); the ids dropped."""
+        ids, rows = self._live()
+        gone = [ids[i] for i in np.flatnonzero(self._times[rows] < cutoff).tolist()]
+        self._drop(gone)
+        return gone
+
+    def _drop_oldest(self, count: int) -> None:
+        ids, rows = self._live()
+        count = min(count, len(ids))
+        oldest = np.argpartition(self._times[rows], count - 1)[:count]
+        self._drop([ids[i] for i in oldest.tolist()])
+
+    def _live(self) -> tuple[list[str], npt.NDArray[np.int64]]:
+        ids = list(self._row)
+        return ids, np.fromiter(self._row.values(), dtype=np.int64, count=len(ids))
+
+    def _drop(self, ids: list[str]) -> None:
+        for story_id in ids:
+            self.discard(story_id)
         if len(self._ids) > 1024 and len(self._ids) > 2 * len(self._row):
             self._compact()
 
@@ -127,7 +167,10 @@ class NearIndex:
 
     def _compact(self) -> None:
         """Rebuild without replaced rows (amortised: only when they outnumber the live ones)."""
-        live = [(story_id, int(self._prints[row])) for story_id, row in self._row.items()]
+        live = [
+            (story_id, int(self._prints[row]), float(self._times[row]))
+            for story_id, row in self._row.items()
+        ]
         self._reset()
-        for story_id, fingerprint in live:
-            self.add(story_id, fingerprint)
+        for story_id, fingerprint, at in live:
+            self.add(story_id, fingerprint, at)

@@ -17,12 +17,15 @@ from agents.security import broker_credentials
 from agents.settings import Settings
 from agents.web.health import add_views
 from agents.web.live import add_live_views
+from agents.web.server import limit_idle_connections
 from agents.worker.batch import EnrichBatch, enrich_overlapped
+from agents.worker.degraded import Degraded
 from agents.worker.faust_fixes import guard_offset_commits, hold_unfinished
 from agents.worker.guard import guarded
-from agents.worker.lifecycle import Lifecycle, utcnow
+from agents.worker.lifecycle import Lifecycle, active_owner, utcnow
 from agents.worker.pool import EnrichmentPool
 from agents.worker.publish import Outgoing, Publisher, raw_input_of, source_of
+from agents.worker.resends import ResendShortCut
 from agents.worker.stall_guard import StallGuard
 from agents.worker.topics import topic_specs
 from agents.worker.trending import Trending, window_step
@@ -79,7 +82,8 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
         settings.finish_processes,
         story_timeout=settings.story_timeout_seconds,
     )
-    publisher = Publisher(topics["enriched"], topics["dead_letter"])
+    degraded = Degraded()  # permanent Kafka errors: the publisher reports, /health shows
+    publisher = Publisher(topics["enriched"], topics["dead_letter"], degraded=degraded)
     app.wirestream = {  # type: ignore[attr-defined]
         "settings": settings,
         "topics": topics,
@@ -87,8 +91,14 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
         "publisher": publisher,
     }
 
-    lifecycle = Lifecycle(app, settings.partitions)
+    lifecycle = Lifecycle(
+        app,
+        settings.partitions,
+        retention_days=settings.retention_days,
+        near_limit=settings.near_index_limit,
+    )
     app.wirestream["lifecycle"] = lifecycle  # type: ignore[attr-defined]
+    resends = ResendShortCut(lifecycle)  # exact resends dropped before parsing
 
     @app.agent(topics["raw"], name="triage-stories", concurrency=1)
     async def triage_stories(stream: Any) -> None:
@@ -100,8 +110,14 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
             raws = [raw_input_of(event) for event in events]
 
             async def triage(events: list[Any] = events, raws: list[RawInput] = raws) -> None:
-                prepared = await loop.run_in_executor(None, prepare_batch, pool.enricher, raws)
-                await forward(topics["prepared"], publisher, events, prepared)
+                fresh, fresh_raws, digests = resends.split(events, raws)
+                if not fresh:
+                    return  # all exact resends of published copy
+                prepared = await loop.run_in_executor(
+                    None, prepare_batch, pool.enricher, fresh_raws
+                )
+                await forward(topics["prepared"], publisher, fresh, prepared)
+                resends.remember(digests, prepared)
 
             try:
                 await guarded(events, triage, publisher.publish, "triage")
@@ -130,6 +146,14 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
         """Held copy whose embargo lifted goes back through enrichment (same key, same table)."""
         for key, value in lifecycle.due_embargoes(utcnow()):
             await topics["prepared"].send(key=key, value=value)
+
+    @app.timer(interval=settings.retention_sweep_seconds)
+    async def expire_lifecycle_rows() -> None:
+        """Rows older than WIRESTREAM_RETENTION_DAYS leave the tables (docs/lifecycle.md)."""
+        if app.rebalancing or app.in_recovery:
+            return  # which partitions are this worker's is being decided
+        prepared = specs["prepared"].name
+        await lifecycle.expire(time.time(), active_owner(app, prepared), prepared)
 
     @app.on_partitions_assigned.connect  # type: ignore[arg-type]  # faust types it sync
     async def on_assigned(app: faust.App, assigned: Any, **kwargs: Any) -> None:
@@ -190,7 +214,8 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
     app.agent(mentions, name="trending-count-mentions")(trending.count_mentions)
 
     metrics.BUILD_INFO.labels(VERSION, kafka_version()).set(1)
-    add_views(app)
+    add_views(app, degraded)
+    limit_idle_connections(app, settings.http_timeout_seconds)
     add_live_views(app, settings, topics, trending)
     return app
 

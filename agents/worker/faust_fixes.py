@@ -1,5 +1,6 @@
-"""Three guards around faust-streaming 0.15.3's offset bookkeeping, so no story is committed
-unprocessed. Documented in docs/guarantees.md.
+"""Guards around faust-streaming 0.15.3's offset bookkeeping (and aiokafka 0.14's commits
+under it), so no story is committed unprocessed and no commit hangs. Documented in
+docs/guarantees.md and, for 4, docs/operations.md.
 
 1. `Consumer._new_offset` refuses to commit past a gap at the head of the acked offsets only
    when the gap is two or more offsets wide (`min(acked) - committed > 1`, and not at all when
@@ -20,25 +21,36 @@ unprocessed. Documented in docs/guarantees.md.
    and sees no false gap. And aiokafka's
    `seek_to_committed` leaves a partition with no commit yet (or a commit of 0) where its
    prefetch stopped: such a partition is sought to its beginning instead.
+4. aiokafka retries an offset commit for as long as the broker answers
+   UNKNOWN_TOPIC_OR_PARTITION, and Faust waits for every commit (its commit timer, and each
+   rebalance before it revokes partitions). A consumed topic deleted under the worker (the
+   enriched topic, which the trending agents read) so stalled the whole worker for good.
+   `skip_commits_of_deleted_topics` drops, from a commit the broker refused that way, the
+   partitions of topics the client's metadata no longer has; the rest is committed.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
+from aiokafka.consumer.group_coordinator import GroupCoordinator
+from aiokafka.errors import UnknownTopicOrPartitionError
 from faust.transport.consumer import Consumer
 from faust.transport.drivers.aiokafka import Consumer as KafkaConsumer
 
+log = logging.getLogger(__name__)
 _patched = False
 
 
 def guard_offset_commits() -> None:
-    """Install fixes 1 and 3 once per process."""
+    """Install fixes 1, 3 and 4 once per process."""
     global _patched
     if _patched:
         return
     guard_stale_fetches()
+    skip_commits_of_deleted_topics()
     original = Consumer._new_offset
 
     def new_offset(self: Any, tp: Any) -> int | None:
@@ -90,6 +102,29 @@ def guard_stale_fetches() -> None:
     Consumer.seek = seek  # type: ignore[method-assign]
     Consumer.perform_seek = perform_seek  # type: ignore[method-assign]
     KafkaConsumer.seek_to_committed = seek_to_committed  # type: ignore[method-assign]
+
+
+def skip_commits_of_deleted_topics() -> None:
+    """Fix 4: a commit the broker refuses for an unknown topic goes on without that topic's
+    partitions when the topic is gone from the metadata. aiokafka's retry loop passes the same
+    offsets mapping to every attempt, so the next attempt commits the rest and returns."""
+    original = GroupCoordinator._do_commit_offsets
+
+    async def do_commit_offsets(self: Any, assignment: Any, offsets: dict[Any, Any]) -> Any:
+        try:
+            return await original(self, assignment, offsets)
+        except UnknownTopicOrPartitionError:
+            gone = [tp for tp in offsets if self._cluster.partitions_for_topic(tp.topic) is None]
+            for tp in gone:
+                del offsets[tp]
+            if gone:
+                log.warning(
+                    "not committing offsets of %s: the topic no longer exists",
+                    ", ".join(sorted({tp.topic for tp in gone})),
+                )
+            raise
+
+    GroupCoordinator._do_commit_offsets = do_commit_offsets
 
 
 def note_seek(consumer: Any, tps: Iterable[Any]) -> None:

@@ -160,7 +160,9 @@ class LocalBroker:
     state_dir: Path = field(default_factory=lambda: default_state_dir() / "broker-9092")
     cache_dir: Path | None = None
     heap: str = "768m"
-    # extra listeners and settings (TLS/SASL) as (name, port, protocol) and key=value lines
+    # extra listeners (TLS/SASL) as (name, port, protocol); extra settings as key=value lines,
+    # each replacing the template's line of the same key (message.max.bytes=1048576 gives a
+    # stock broker's record limit, auto.create.topics.enable=false a production broker's rule)
     extra_listeners: tuple[tuple[str, int, str], ...] = ()
     extra_config: dict[str, str] = field(default_factory=dict)
     jvm_options: tuple[str, ...] = ()
@@ -216,8 +218,11 @@ class LocalBroker:
             data_dir=self.data_dir,
             partitions=3,
             security="\n".join(f"{k}={v}" for k, v in security.items()),
-            extra="\n".join(f"{k}={v}" for k, v in self.extra_config.items()),
+            extra="",
         )
+        lines = [x for x in text.splitlines() if _setting_key(x) not in self.extra_config]
+        lines += [f"{k}={v}" for k, v in self.extra_config.items()]
+        text = "\n".join(lines) + "\n"
         config = self.state_dir / "server.properties"
         config.touch(mode=0o600)  # it may hold keystore passwords
         config.write_text(text)
@@ -326,6 +331,13 @@ class LocalBroker:
             return f"stopped (state in {self.state_dir})"
         answering = "answering" if broker_answers(self.bootstrap, timeout=5) else "not answering"
         return f"running, pid {pid}, {answering} on {self.bootstrap}; log {self.log_file}"
+
+
+def _setting_key(line: str) -> str | None:
+    """The key of a `key=value` line of server.properties; None for comments and blanks."""
+    if not line.strip() or line.lstrip().startswith("#") or "=" not in line:
+        return None
+    return line.split("=", 1)[0].strip()
 
 
 def _reap(pid: int) -> None:

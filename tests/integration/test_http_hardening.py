@@ -1,8 +1,10 @@
 """HTTP is hardened, tried with real sockets against a running worker: no open ingest off
-loopback, no cross-site or rebinding posts, and a slow body is cut off at the time limit."""
+loopback, no cross-site or rebinding posts, a slow body is cut off at the time limit, and an
+idle connection is closed at it."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -73,6 +75,54 @@ def test_posts_from_other_sites_and_slow_bodies_are_refused(
         assert answer.split(b" ", 2)[1] == b"408", answer[:200]
         assert b"request_timeout" in answer
         assert waited < 10
+
+
+def _keep_alive_exchange(sock: socket.socket, port: int) -> bytes:
+    """One GET /health asking to keep the connection; the head of the answer, whose body is
+    read to its Content-Length so nothing is left unread on the socket."""
+    sock.sendall(
+        f"GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: keep-alive\r\n\r\n".encode()
+    )
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, body = data.split(b"\r\n\r\n", 1)
+    declared = re.search(rb"(?im)^content-length: *(\d+)", head)
+    assert declared is not None, head
+    length = int(declared.group(1))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head
+
+
+def _seconds_until_closed(sock: socket.socket, limit: float = 20.0) -> float:
+    """How long the server leaves the idle connection open; fails past `limit`."""
+    started = time.monotonic()
+    sock.settimeout(limit)
+    try:
+        leftover = sock.recv(1)
+    except ConnectionResetError:
+        leftover = b""
+    except TimeoutError:
+        pytest.fail(f"the worker kept an idle connection open for {limit:.0f}s")
+    assert leftover == b"", leftover  # the server closed it, it did not talk
+    return time.monotonic() - started
+
+
+def test_idle_connections_are_closed_at_the_time_limit(settings: Settings, tmp_path: Path) -> None:
+    settings = settings.model_copy(update={"http_timeout_seconds": 2.0})
+    ensure_topics(settings)
+    with running_worker(settings, tmp_path / "worker.log"):
+        with socket.create_connection(("127.0.0.1", settings.web_port), timeout=30) as sock:
+            head = _keep_alive_exchange(sock, settings.web_port)
+            assert head.split(b" ", 2)[1] == b"200", head
+            assert b"connection: close" not in head.lower()  # the server agreed to keep it
+            kept_open = _seconds_until_closed(sock)
+        # and one that connects and never sends a request line
+        with socket.create_connection(("127.0.0.1", settings.web_port), timeout=30) as sock:
+            silent = _seconds_until_closed(sock)
+    assert 1.5 < kept_open < 8, kept_open
+    assert 1.5 < silent < 8, silent
 
 
 def test_an_open_ingest_on_the_network_refuses_to_start(settings: Settings, tmp_path: Path) -> None:

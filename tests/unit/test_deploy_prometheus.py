@@ -46,6 +46,7 @@ CONTRACT: dict[str, str] = {
     "wirestream_build_info": "gauge",
     "wirestream_ingest_requests_total": "counter",
     "wirestream_fetch_stalls_recovered_total": "counter",
+    "wirestream_permanent_errors": "gauge",
 }
 
 REQUIRED_ALERTS = {
@@ -55,6 +56,8 @@ REQUIRED_ALERTS = {
     "WirestreamDeadLetterRate",
     "WirestreamLatencyP99High",
     "WirestreamRebalanceStorm",
+    "WirestreamOutputBlocked",
+    "WirestreamEventTooLarge",
 }
 
 _METRIC_TOKEN = re.compile(r"\bwirestream_[a-z0-9_]+")
