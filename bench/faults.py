@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,13 +71,15 @@ def fault_settings(bootstrap: str, data_dir: Path, kind: str = "chaos") -> Setti
 
 
 @contextmanager
-def running_worker(settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`wirestream worker` in a session of its own (so its pool can be killed with it), with
-    GROUP_ENV; healthy when yielded, stopped (SIGTERM, then SIGKILL) on exit."""
-    env = {**worker_env(settings), **GROUP_ENV}
+def worker_process(
+    command: Sequence[str], env: dict[str, str], log: Path, ready: Callable[[Any], None]
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`python -m <command>` in a session of its own (so its pool can be killed with it),
+    output to `log`; yielded once `ready(process)` returns, stopped (SIGTERM, then SIGKILL) on
+    exit. The tests' worker fixture runs its workers through this too."""
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "agents.cli", "worker"],
+            [sys.executable, "-m", *command],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -85,7 +87,7 @@ def running_worker(settings: Settings, log: Path) -> Iterator[subprocess.Popen[b
             start_new_session=True,
         )
         try:
-            wait_until(lambda: healthy(settings, process), 120, "the worker's /health")
+            ready(process)
             yield process
         except BaseException:
             print(log.read_text(errors="replace")[-5000:])
@@ -97,6 +99,18 @@ def running_worker(settings: Settings, log: Path) -> Iterator[subprocess.Popen[b
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def running_worker(settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`wirestream worker` with GROUP_ENV, healthy when yielded."""
+
+    def ready(process: subprocess.Popen[bytes]) -> None:
+        wait_until(lambda: healthy(settings, process), 120, "the worker's /health")
+
+    env = {**worker_env(settings), **GROUP_ENV}
+    with worker_process(("agents.cli", "worker"), env, log, ready) as process:
+        yield process
 
 
 def healthy(settings: Settings, process: subprocess.Popen[bytes]) -> bool:

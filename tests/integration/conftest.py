@@ -7,7 +7,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -19,6 +18,7 @@ import pytest
 from pydantic import SecretStr
 
 from agents.settings import Settings
+from bench.faults import worker_process
 from deploy.kafka.broker import LocalBroker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,28 +104,12 @@ def running_worker(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """`wirestream worker` (or another module's worker) as a real process, with its own
     settings; stopped on exit."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", *command],
-            cwd=ROOT,
-            env=settings_env(settings),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            wait_for(f"{settings.web_url}/health", process=process)
-            yield process
-        except BaseException:
-            print(log.read_text(errors="replace")[-5000:])
-            raise
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+
+    def ready(process: subprocess.Popen[bytes]) -> None:
+        wait_for(f"{settings.web_url}/health", process=process)
+
+    with worker_process(command, settings_env(settings), log, ready) as process:
+        yield process
 
 
 def metric_value(settings: Settings, name: str) -> float:
