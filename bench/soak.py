@@ -89,13 +89,15 @@ class Sample:
     expired: dict[str, float] = field(default_factory=dict)  # table -> rows expired so far
     lag: float | None = None  # raw + prepared, summed over partitions
     enriched_per_s: float = 0.0  # since the sample before
+    main_rss_bytes: int = 0  # the worker's main process alone (tables, stores, index)
 
 
-def group_rss(pgid: int) -> tuple[int, int]:
-    """RSS bytes summed over the processes of group `pgid`, and how many there are."""
+def group_rss(pgid: int, only: int | None = None) -> tuple[int, int]:
+    """RSS bytes summed over the processes of group `pgid` (or of process `only` in it), and
+    how many there are."""
     total = count = 0
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
+        if not entry.name.isdigit() or (only is not None and int(entry.name) != only):
             continue
         try:
             stat = Path(entry.path, "stat").read_bytes()
@@ -115,6 +117,7 @@ def take_sample(
     (the warm-up stories)."""
     pid = session.procs[0].pid
     rss, processes = group_rss(pid)
+    main_rss = group_rss(pid, only=pid)[0]
     try:
         metrics = scrape(f"{session.settings[0].web_url}/metrics")
     except OSError:
@@ -122,6 +125,7 @@ def take_sample(
     with session.lock:
         enriched, dead = len(session.enriched) - base[0], len(session.dead) - base[1]
     sample = Sample(time.monotonic() - started, pushed, enriched, dead, rss, processes)
+    sample.main_rss_bytes = main_rss
     for name, value in metrics.items():
         label = name.partition('table="')[2].partition('"')[0]
         if name.startswith("wirestream_table_rows{"):
@@ -138,7 +142,7 @@ def take_sample(
 
 
 HEADER = (
-    f"{'min':>6} {'pushed':>7} {'enriched':>8} {'/s':>5} {'RSS MB':>7} "
+    f"{'min':>6} {'pushed':>7} {'enriched':>8} {'/s':>5} {'RSS MB':>7} {'main':>5} "
     f"{'published':>9} {'embargoed':>9} {'fingerpr.':>9} {'near idx':>8} {'expired':>8} "
     f"{'lag':>6}"
 )
@@ -151,7 +155,8 @@ def row_text(s: Sample) -> str:
     rows = [number(s.rows.get(t)) for t in TABLES]
     return (
         f"{s.elapsed_s / 60:6.1f} {s.pushed:7d} {s.enriched:8d} {s.enriched_per_s:5.1f} "
-        f"{s.rss_bytes / 2**20:7.0f} {rows[0]:>9} {rows[1]:>9} {rows[2]:>9} "
+        f"{s.rss_bytes / 2**20:7.0f} {s.main_rss_bytes / 2**20:5.0f} "
+        f"{rows[0]:>9} {rows[1]:>9} {rows[2]:>9} "
         f"{number(s.near_index):>8} {number(s.expired.get('story-published')):>8} "
         f"{number(s.lag):>6}"
     )
@@ -163,7 +168,8 @@ def verdict(samples: list[Sample], warm_up_s: float) -> dict[str, Any]:
     after = [s for s in samples if s.elapsed_s >= warm_up_s]
     if len(after) < 2:
         return {"flat": None, "reason": "the run ended before warm-up did: make it longer"}
-    first, rest = after[0], after[1:]
+    first, rest, last = after[0], after[1:], after[-1]
+    hours = (last.elapsed_s - first.elapsed_s) / 3600
     growth: dict[str, float | None] = {
         "rss": max(s.rss_bytes for s in rest) / first.rss_bytes - 1 if first.rss_bytes else None
     }
@@ -186,6 +192,9 @@ def verdict(samples: list[Sample], warm_up_s: float) -> dict[str, Any]:
             "peak": max(s.rss_bytes for s in after) / 2**20,
             "end": samples[-1].rss_bytes / 2**20,
         },
+        # MB an hour, from the first sample after warm-up to the last: what a growth is made of
+        "rss_mb_per_hour": (last.rss_bytes - first.rss_bytes) / 2**20 / hours,
+        "main_rss_mb_per_hour": (last.main_rss_bytes - first.main_rss_bytes) / 2**20 / hours,
         "lag_end": samples[-1].lag,
         "lag_peak_after_warm_up": max((s.lag for s in after if s.lag is not None), default=None),
     }
@@ -304,7 +313,8 @@ def render(report: dict[str, Any]) -> str:
     last = report["samples"][-1]
     return (
         f"after warm-up ({v['from_s'] / 60:.1f} to {v['to_s'] / 60:.1f} min): {growth}; "
-        f"RSS {v['rss_mb']['after_warm_up']:.0f} -> peak {v['rss_mb']['peak']:.0f} MB; "
+        f"RSS {v['rss_mb']['after_warm_up']:.0f} -> peak {v['rss_mb']['peak']:.0f} MB "
+        f"({v['rss_mb_per_hour']:+.1f} MB/h, main process {v['main_rss_mb_per_hour']:+.1f}); "
         f"lag at the end {last['lag']}; {last['enriched']} of {last['pushed']} enriched, "
         f"{last['dead_lettered']} dead-lettered\n"
         f"verdict: {'FLAT' if v['flat'] else 'NOT FLAT'} (RSS under +{100 * FLAT_RSS:.0f}%, "

@@ -38,6 +38,7 @@ def test_memory_that_keeps_growing_is_not_flat() -> None:
     rss = [300 + 15 * i for i in range(10)]
     result = verdict(_run(rss, [2500] * 10), warm_up_s=240)
     assert result["flat"] is False and result["growth"]["rss"] > 0.10
+    assert round(result["rss_mb_per_hour"]) == 15 * 60  # 15 MB a minute
 
 
 def test_a_table_that_keeps_growing_is_not_flat_even_with_flat_memory() -> None:
