@@ -25,6 +25,9 @@ CHUNK = 200  # stories generated at a time: 50,000 of them never sit in memory a
 TABLES = ("story-published", "story-embargoed", "story-fingerprints")
 FLAT_RSS = 0.10  # growth of the worker's RSS after warm-up that still counts as flat
 FLAT_ROWS = 0.20  # the same for table rows (they step with each expiry pass)
+# and how fast it may still grow at the end (least squares over the last half after warm-up):
+# a relative bound alone lets a short run pass a leak that a week would not survive
+FLAT_MB_PER_HOUR = 5.0
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -164,7 +167,8 @@ def row_text(s: Sample) -> str:
 
 def verdict(samples: list[Sample], warm_up_s: float) -> dict[str, Any]:
     """Growth from the first sample after warm-up to the end of the run, for RSS and each
-    table; flat when RSS grew less than FLAT_RSS and every table less than FLAT_ROWS."""
+    table; flat when RSS grew less than FLAT_RSS, still grows less than FLAT_MB_PER_HOUR at
+    the end, and every table grew less than FLAT_ROWS."""
     after = [s for s in samples if s.elapsed_s >= warm_up_s]
     if len(after) < 2:
         return {"flat": None, "reason": "the run ended before warm-up did: make it longer"}
@@ -179,8 +183,13 @@ def verdict(samples: list[Sample], warm_up_s: float) -> dict[str, Any]:
         peak = max((v for v in values if v is not None), default=None)
         growth[table] = None if start is None or peak is None else (peak - start) / max(start, 1)
     table_growth = [g for k, g in growth.items() if k != "rss" and g is not None]
-    flat = (growth["rss"] is not None and growth["rss"] < FLAT_RSS) and all(
-        g < FLAT_ROWS for g in table_growth
+    tail = after[len(after) // 2 :]
+    end_slope = _slope([s.elapsed_s / 3600 for s in tail], [s.rss_bytes / 2**20 for s in tail])
+    flat = (
+        growth["rss"] is not None
+        and growth["rss"] < FLAT_RSS
+        and end_slope < FLAT_MB_PER_HOUR
+        and all(g < FLAT_ROWS for g in table_growth)
     )
     return {
         "flat": flat,
@@ -195,9 +204,17 @@ def verdict(samples: list[Sample], warm_up_s: float) -> dict[str, Any]:
         # MB an hour, from the first sample after warm-up to the last: what a growth is made of
         "rss_mb_per_hour": (last.rss_bytes - first.rss_bytes) / 2**20 / hours,
         "main_rss_mb_per_hour": (last.main_rss_bytes - first.main_rss_bytes) / 2**20 / hours,
+        "rss_mb_per_hour_at_end": end_slope,
         "lag_end": samples[-1].lag,
         "lag_peak_after_warm_up": max((s.lag for s in after if s.lag is not None), default=None),
     }
+
+
+def _slope(xs: list[float], ys: list[float]) -> float:
+    """Least-squares slope of ys over xs (0 with fewer than two distinct xs)."""
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / spread if spread else 0.0
 
 
 def soak(opts: argparse.Namespace, say: Any) -> dict[str, Any]:
@@ -317,8 +334,9 @@ def render(report: dict[str, Any]) -> str:
         f"({v['rss_mb_per_hour']:+.1f} MB/h, main process {v['main_rss_mb_per_hour']:+.1f}); "
         f"lag at the end {last['lag']}; {last['enriched']} of {last['pushed']} enriched, "
         f"{last['dead_lettered']} dead-lettered\n"
-        f"verdict: {'FLAT' if v['flat'] else 'NOT FLAT'} (RSS under +{100 * FLAT_RSS:.0f}%, "
-        f"tables under +{100 * FLAT_ROWS:.0f}%)"
+        f"verdict: {'FLAT' if v['flat'] else 'NOT FLAT'} (RSS under +{100 * FLAT_RSS:.0f}% and "
+        f"growing under {FLAT_MB_PER_HOUR:.0f} MB/h at the end, now "
+        f"{v['rss_mb_per_hour_at_end']:+.1f}; tables under +{100 * FLAT_ROWS:.0f}%)"
     )
 
 

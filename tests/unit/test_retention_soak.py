@@ -27,7 +27,7 @@ def _run(rss_mb: list[float], rows: list[float]) -> list[Sample]:
 
 
 def test_memory_and_tables_that_level_off_are_flat() -> None:
-    rss = [300, 340, 360, 370, 372, 371, 373, 372, 374, 373]
+    rss = [300, 340, 360, 370, 372, 372, 373, 372, 372, 373]
     rows = [600, 1200, 1800, 2400, 2500, 2450, 2520, 2480, 2510, 2490]
     result = verdict(_run(rss, rows), warm_up_s=240)
     assert result["flat"] is True
@@ -54,3 +54,12 @@ def test_a_run_shorter_than_its_warm_up_has_no_verdict() -> None:
 def test_the_process_group_of_this_test_has_memory() -> None:
     rss, processes = group_rss(os.getpgid(0))
     assert rss > 10 * MB and processes >= 1
+
+
+def test_memory_still_climbing_at_the_end_is_not_flat_even_under_ten_percent() -> None:
+    """+40 MB an hour is under 10% of a 400 MB worker in a 45-minute run, and a leak."""
+    rss = [400 + 40 * i / 60 for i in range(60)]
+    result = verdict(_run(rss, [3600] * 60), warm_up_s=900)
+    assert result["growth"]["rss"] < 0.10
+    assert round(result["rss_mb_per_hour_at_end"]) == 40
+    assert result["flat"] is False
