@@ -278,15 +278,33 @@ class SpeakerResolver:
                 return marked
         return None
 
-    def _fits(self, name: str, wanted: str | None) -> bool:
+    @property
+    def genders(self) -> dict[str, str]:
+        """Person name -> gender the story marks (read on the first pronoun, then kept)."""
         if self._genders is None:
             self._genders = story_genders(self.text, self.mentions)
-        return fits(self._genders.get(name), wanted)
+        return self._genders
+
+    def _fits(self, name: str, wanted: str | None) -> bool:
+        return fits(self.genders.get(name), wanted)
 
     def _marked_person(self, index: int, wanted: str | None) -> str | None:
         """The first person in sentence `index` whom the story marks with gender `wanted`."""
-        if wanted is None or not self._fits("", wanted):
+        if wanted is None:
             return None
+        lo = self.text.starts[index]
+        hi = (
+            self.text.starts[index + 1]
+            if index + 1 < len(self.text.starts)
+            else len(self.text.body)
+        )
+        i = bisect_left(self.mention_starts, lo)
+        while i < len(self.mentions) and self.mentions[i][0] < hi:
+            entity = self.mentions[i][2]
+            if entity.label == "PERSON" and self.genders.get(entity.name) == wanted:
+                return entity.name
+            i += 1
+        return None
         lo = self.text.starts[index]
         hi = (
             self.text.starts[index + 1]
