@@ -27,6 +27,7 @@ from agents.worker.pool import EnrichmentPool
 from agents.worker.publish import Outgoing, Publisher, raw_input_of, source_of
 from agents.worker.resends import ResendShortCut
 from agents.worker.stall_guard import StallGuard
+from agents.worker.state import STORE_OPTIONS
 from agents.worker.topics import topic_specs
 from agents.worker.trending import Trending, window_step
 from pipeline.enrich import Enricher, RawInput
@@ -203,6 +204,7 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
     )
     counts = app.Table(
         "trending-entities",
+        options=dict(STORE_OPTIONS),
         default=int,
         key_type=str,
         value_type=int,

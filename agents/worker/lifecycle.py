@@ -20,6 +20,7 @@ from faust.stores.memory import Store as MemoryStore
 from faust.streams import _current_event
 
 from agents import metrics
+from agents.worker.state import STORE_OPTIONS
 from pipeline.enrich import Enriched, Outcome
 from pipeline.errors import WireError
 from pipeline.lifecycle import (
@@ -50,15 +51,6 @@ from schemas.tables import (
 log = logging.getLogger(__name__)
 DAY_SECONDS = 86400.0
 SWEEP_CHUNK = 1000  # rows between two yields to the event loop during an expiry pass
-# RocksDB holds each partition DB's writes in memory until its write buffer fills; Faust's
-# default is 64 MiB (up to 3 of them) and a 2 GiB block cache per DB, so the 12 DBs of these
-# tables could hold over a GiB before the first flush. Their rows are small: small buffers
-# flush often and cheaply, and at most 2 x 4 + 8 MiB a DB stays in memory.
-STORE_OPTIONS = {
-    "write_buffer_size": 4 * 2**20,
-    "max_write_buffer_number": 2,
-    "block_cache_size": 8 * 2**20,
-}
 
 
 @dataclass(frozen=True, slots=True)
