@@ -21,12 +21,14 @@ log = logging.getLogger(__name__)
 
 # RocksDB holds each partition DB's writes in memory until its write buffer fills; Faust's
 # default is 64 MiB (up to 3 of them) and a 2 GiB block cache per DB, so a worker's 20 DBs could
-# hold over a GiB before the first flush (the soak's growing RSS). Every table's rows are small:
-# small buffers flush often and cheaply, and at most 2 x 4 + 8 MiB a DB stays in memory.
+# hold over a GiB before the first flush (the soak's growing RSS). Every table's rows are small
+# (a week of a busy desk's rows is a few MiB a partition): a 1 MiB buffer fills in under an hour
+# at 6 stories a second and flushes cheaply, so at most 2 x 1 + 2 MiB a DB stays in memory and
+# a soak reaches that level within its run (docs/performance.md).
 STORE_OPTIONS = {
-    "write_buffer_size": 4 * 2**20,
+    "write_buffer_size": 1 * 2**20,
     "max_write_buffer_number": 2,
-    "block_cache_size": 8 * 2**20,
+    "block_cache_size": 2 * 2**20,
 }
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
