@@ -42,8 +42,11 @@ class Trending:
     24 of the 29 Kafka records a story cost (docs/performance.md).
     """
 
-    BUNDLE_EVENTS = 500  # enriched events added up into one round of bundles, at most ...
-    BUNDLE_SECONDS = 1.0  # ... or what arrived within this long
+    # enriched events added up into one round of bundles, at most ... or what arrived within
+    # this long: each round writes a changelog record per entity it counts, so the longer the
+    # round the fewer records an entity in many stories costs; the list is 5 s behind at most
+    BUNDLE_EVENTS = 1000
+    BUNDLE_SECONDS = 5.0
 
     def __init__(self, app: faust.App, settings: Settings, mentions_topic: Any, table: Any) -> None:
         self.app = app
