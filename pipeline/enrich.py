@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pipeline.dates import iso_instant, stamp_dates
 from pipeline.errors import STAGE_FAILED, STORY_TOO_LONG, Failure, WireError, cap_message
 from pipeline.formats import MAX_STORY_BYTES, parse_story
+from pipeline.neardup import simhash
 from pipeline.nlp import LanguageModel, NerSpan
 from pipeline.normalise import normalise
 from pipeline.story import StageWarning, Story
@@ -43,6 +44,9 @@ class RawInput:
 class Enriched:
     story: Story
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    # the body's near-duplicate fingerprint (pipeline.neardup), taken where the story is
+    # finished so the worker's main process need not; None: not taken, take it when needed
+    fingerprint: int | None = None
 
 
 Outcome = Enriched | Failure
@@ -206,7 +210,7 @@ class Enricher:
         story = dataclasses.replace(
             story, dates=dataclasses.replace(story.dates, processed=_iso_now())
         )
-        return Enriched(story, timings)
+        return Enriched(story, timings, simhash(story.body))
 
 
 def _wants_nlp(story: Story) -> bool:

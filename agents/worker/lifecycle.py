@@ -223,12 +223,12 @@ class Lifecycle:
         for event, outcome in zip(events, outcomes, strict=True):
             if isinstance(outcome, Enriched):
                 story_id = outcome.story.story_id
-                fingerprint = simhash(outcome.story.body)
+                fingerprint = outcome.fingerprint
+                if fingerprint is None:
+                    fingerprint = simhash(outcome.story.body)
                 original = self.near.nearest(fingerprint, exclude=story_id)
                 if original is not None:
-                    outcome = Enriched(
-                        replace(outcome.story, duplicate_of=original), outcome.stage_seconds
-                    )
+                    outcome = replace(outcome, story=replace(outcome.story, duplicate_of=original))
                 with writing_for(event):
                     row = encode_fingerprint(Fingerprint(fingerprint, now))
                     self.fingerprints[story_id.encode()] = row

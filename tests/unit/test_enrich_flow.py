@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from pipeline.enrich import Enriched, Enricher, RawInput
 from pipeline.errors import Failure
+from pipeline.neardup import is_near_duplicate, simhash
 from pipeline.testing import FakeLanguageModel, seed_text, simple_entities
 from pipeline.timex import resolve_timex
 from schemas import ENRICHED_STORY, schema_errors
@@ -37,6 +38,25 @@ def test_batch_keeps_order_and_turns_failures_into_data() -> None:
     }
     assert model.texts_seen == 2  # the bad message never reached the model
     assert set(first.stage_seconds) >= {"parse", "normalise", "dates", "nlp", "entities"}
+
+
+def test_enriched_stories_carry_their_near_duplicate_fingerprint() -> None:
+    """Taken where the story is finished (the pool), so the worker's main process only looks
+    it up; a desk's resend with a changed word lands within the near-duplicate distance."""
+    body = (
+        "Harbour pilots in Setubal walked off the job on Tuesday over rosters, halting car "
+        "carriers at the port for a second day, the pilots' union said. The port authority "
+        "said talks would resume on Wednesday and that container traffic was running as "
+        "normal. Exporters of cork and wine said shipments due this week could slip to the "
+        "next, and a carmaker said it had moved two sailings to Lisbon."
+    )
+    edited = body.replace("a second day", "a 2nd day")
+    first, resend = _enricher(FakeLanguageModel())(
+        [RawInput(seed_text("urn:t:p1", body)), RawInput(seed_text("urn:t:p2", edited))]
+    )
+    assert isinstance(first, Enriched) and isinstance(resend, Enriched)
+    assert first.fingerprint == simhash(first.story.body)
+    assert is_near_duplicate(first.fingerprint, resend.fingerprint or 0)
 
 
 def test_a_stage_that_raises_costs_that_stages_output_only() -> None:
