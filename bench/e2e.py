@@ -19,7 +19,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from statistics import quantiles
@@ -56,6 +56,21 @@ def temporary_broker(bootstrap: str | None) -> Iterator[tuple[str, int | None]]:
             yield broker.bootstrap, broker.pid()
         finally:
             broker.stop()
+
+
+@contextmanager
+def confined(cpus: Iterable[int] | None) -> Iterator[None]:
+    """This process (and what it starts meanwhile: they inherit it) on `cpus` only; None
+    leaves it where it is."""
+    if cpus is None:
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, set(cpus))
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
 
 def free_port() -> int:
@@ -119,7 +134,7 @@ class Session:
         batch_size: int,
         profile: Path | None = None,
         broker_pid: int | None = None,
-        cores: Sequence[int] = (),
+        cores: Sequence[int | frozenset[int]] = (),
     ) -> None:
         from agents.settings import load_settings
 
@@ -153,7 +168,8 @@ class Session:
         self.threads: list[threading.Thread] = []
         self.profile, self.profiles = profile, list[str]()
         self.broker_pid = broker_pid
-        self.cores = list(cores)  # worker i and its pool run on cores[i] only, when given
+        # worker i and its pool run on cores[i] only (a core or a set of them), when given
+        self.cores = list(cores)
 
     def start(self, warm: list[WireStory]) -> float:
         """Start the workers; ready once every raw partition is assigned and warm-up stories
@@ -189,7 +205,9 @@ class Session:
                     )
                 )
             if self.cores:  # before the worker spawns its pool: the pool inherits it
-                os.sched_setaffinity(self.procs[-1].pid, {self.cores[i % len(self.cores)]})
+                core = self.cores[i % len(self.cores)]
+                allowed = core if isinstance(core, frozenset) else {core}
+                os.sched_setaffinity(self.procs[-1].pid, allowed)
         for target in (self._collect, self._sample, self._scrape):
             self.threads.append(threading.Thread(target=target, daemon=True))
             self.threads[-1].start()

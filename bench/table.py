@@ -97,6 +97,15 @@ def render(report: dict[str, Any]) -> str:
         f"machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gib']:.1f} GiB, "
         f"Python {m['python']}; load average {m['loadavg']} before, "
         f"{report.get('loadavg_after', '?')} after",
+        *(
+            [
+                f"broker and bench client on cores {cores_text(report['broker_cores'])}; the "
+                "worker, its pool and the limit's processes on "
+                + cores_text(report["worker_cores"])
+            ]
+            if report.get("broker_cores")
+            else []
+        ),
         "",
         f"x limit: over the mean of the whole-machine limit runs (bare nlp.pipe in "
         f"{report.get('limit_processes', report['processes'])} process(es), one per core); "
@@ -128,7 +137,7 @@ def render(report: dict[str, Any]) -> str:
         if not e2e:
             continue
         peaks = ", ".join(f"{p['tree'] / 1e9:.2f}" for p in e2e["peak_rss_bytes"])
-        where = f" on {len(e2e['cores'])} core(s)" if e2e.get("cores") else ""
+        where = f" on core(s) {cores_text(e2e['cores'])}" if e2e.get("cores") else ""
         name = f"e2e: {e2e['workers']} worker(s){where}, burst"
         lines.append(_row(name, e2e["burst"], rate, True, f"{peaks} GB/worker tree"))
         if "steady" in e2e:
@@ -216,3 +225,9 @@ def render(report: dict[str, Any]) -> str:
 
 def _stages(title: str, stages: dict[str, float | None]) -> str:
     return f"{title} " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items() if v is not None)
+
+
+def cores_text(cores: list[Any]) -> str:
+    """[0, 1] (a core per worker) or [[0]] (a set shared by the workers) as '0,1'."""
+    flat = sorted({c for entry in cores for c in (entry if isinstance(entry, list) else [entry])})
+    return ",".join(str(c) for c in flat)

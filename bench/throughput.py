@@ -12,12 +12,13 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bench.corpus import DEFAULT_WORDS, WireStory, generate_corpus, meantime_corpus
-from bench.e2e import Session, WarmUpFailed, temporary_broker
+from bench.e2e import Session, WarmUpFailed, confined, temporary_broker
 from bench.table import render, verdicts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,9 +52,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--limit-processes",
         type=int,
-        default=len(os.sched_getaffinity(0)),
+        default=None,
         help="bare nlp.pipe processes for the headline limit: one per core the worker may use "
-        "(the single-process limit is measured too)",
+        "(default; the single-process limit is measured too)",
+    )
+    p.add_argument(
+        "--broker-cores",
+        default=None,
+        metavar="LIST",
+        help="e.g. '1': the broker and the bench's own client on these cores, the worker, its "
+        "pool and the limit's processes on the others (the broker's share kept off the cores "
+        "the worker is measured on)",
     )
     p.add_argument(
         "--batch-size",
@@ -123,6 +132,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ):
         if getattr(opts, name) is None:
             setattr(opts, name, quick if opts.quick else full)
+    allowed = sorted(os.sched_getaffinity(0))
+    opts.broker_cpus = opts.worker_cpus = None
+    if opts.broker_cores is not None:
+        try:
+            broker = {int(c) for c in opts.broker_cores.split(",") if c.strip()}
+        except ValueError:
+            p.error("--broker-cores takes core numbers separated by commas, e.g. 1 or 2,3")
+        workers = [c for c in allowed if c not in broker]
+        if not broker or not broker <= set(allowed) or not workers:
+            p.error(f"--broker-cores must be some, not all, of the cores allowed here: {allowed}")
+        opts.broker_cpus, opts.worker_cpus = sorted(broker), workers
+    if opts.limit_processes is None:
+        opts.limit_processes = len(opts.worker_cpus or allowed)
     if opts.words != "mixed" and not opts.words.isdigit():
         p.error("--words takes a number of words or 'mixed'")
     opts.model, opts.max_story_bytes = s.model, s.max_story_bytes
@@ -260,7 +282,7 @@ def run_session(
     steady: bool,
     cheap: bool,
     limit_rate: float,
-    cores: list[int] | None = None,
+    cores: Sequence[int | frozenset[int]] | None = None,
 ) -> dict[str, Any]:
     """Fresh topics and group, `workers` worker processes; burst, then steady and cheap runs."""
     partitions = opts.partitions or max(4, 2 * workers)
@@ -268,7 +290,7 @@ def run_session(
         "workers": workers,
         "partitions": partitions,
         "failed_starts": [],
-        "cores": cores,
+        "cores": [sorted(c) if isinstance(c, frozenset) else c for c in cores] if cores else None,
     }
     budget = 120 + 3 * len(stories) / max(limit_rate, 0.1)
     for attempt in range(STARTS):
@@ -355,16 +377,20 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
         "model": opts.model,
     }
     report["limit_processes"] = whole = opts.limit_processes
+    report["broker_cores"], report["worker_cores"] = opts.broker_cpus, opts.worker_cpus
+    if opts.broker_cpus:
+        print(f"broker and client on cores {opts.broker_cpus}, the rest on {opts.worker_cpus}")
     print(f"limit: bare nlp.pipe over {len(texts)} bodies in {whole} process(es), one per core...")
-    report["limit"] = limit = run_parallel("limit", texts, words, opts, whole)
-    if whole > 1:
-        print("limit, one process: bare nlp.pipe in a single process...")
-        report["limit_single"] = run_parallel("limit", texts, words, opts, 1)
-    print(f"offline: Enricher in {opts.processes} process(es)...")
-    report["offline"] = run_parallel("offline", [s.data for s in stories], words, opts)
+    with confined(opts.worker_cpus):
+        report["limit"] = limit = run_parallel("limit", texts, words, opts, whole)
+        if whole > 1:
+            print("limit, one process: bare nlp.pipe in a single process...")
+            report["limit_single"] = run_parallel("limit", texts, words, opts, 1)
+        print(f"offline: Enricher in {opts.processes} process(es)...")
+        report["offline"] = run_parallel("offline", [s.data for s in stories], words, opts)
     if opts.no_e2e:
         return report
-    with temporary_broker(opts.broker) as (bootstrap, broker_pid):
+    with confined(opts.broker_cpus), temporary_broker(opts.broker) as (bootstrap, broker_pid):
         print(f"end to end: broker {bootstrap}, {opts.workers} worker(s)...")
         rate = limit["stories_per_s"]
         report["e2e"] = run_session(
@@ -375,6 +401,7 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
             steady=True,
             cheap=True,
             limit_rate=rate,
+            cores=[frozenset(opts.worker_cpus)] if opts.worker_cpus else None,
         )
         if opts.scaling:
             print(f"scaling: {2 * opts.workers} workers...")
@@ -403,7 +430,8 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
                     cores=cpus[:count],
                 )
     print("limit again: the machine's load may have moved meanwhile...")
-    report["limit_after"] = run_parallel("limit", texts, words, opts, whole)
+    with confined(opts.worker_cpus):
+        report["limit_after"] = run_parallel("limit", texts, words, opts, whole)
     return report
 
 
