@@ -215,6 +215,15 @@ def create_app(settings: Settings, enricher: Enricher | None = None) -> faust.Ap
     app.agent(topics["enriched"], name="trending-split-mentions")(trending.split_mentions)
     app.agent(mentions, name="trending-count-mentions")(trending.count_mentions)
 
+    @app.timer(interval=float(step))
+    async def prune_trending_keys() -> None:
+        """Entities no open window counts leave the trending key index."""
+        if app.rebalancing or app.in_recovery:
+            return  # which partitions are this worker's is being decided
+        dropped = await trending.prune()
+        if dropped:
+            log.info("trending: %d entities no open window counts left the key index", dropped)
+
     metrics.BUILD_INFO.labels(VERSION, kafka_version()).set(1)
     add_views(app, degraded)
     limit_idle_connections(app, settings.http_timeout_seconds)

@@ -6,8 +6,9 @@ pipeline.trending.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,10 +16,19 @@ import faust
 import orjson
 
 from agents.settings import Settings
-from pipeline.trending import DEFAULT_LIMIT, bundles, mention_counts, top_entities
+from agents.worker.lifecycle import PartitionEvent, writing_for
+from pipeline.trending import (
+    DEFAULT_LIMIT,
+    bundles,
+    mention_counts,
+    mention_partition,
+    top_entities,
+)
 from schemas.trending import encode_bundle, read_bundle
 
 WINDOW_STEPS = 6
+PRUNE_CHUNK = 1000  # index keys looked at between two yields to the event loop
+Owns = Callable[[int], bool]  # does this worker own that mentions partition (actively)?
 
 
 def window_step(settings: Settings) -> int:
@@ -91,6 +101,36 @@ class Trending:
         index: Any = wrapper.key_index_table  # every key counted in any window
         for key in list(index.keys()):
             yield key, sum(inner.get((key, bucket)) or 0 for bucket in buckets)
+
+    async def prune(self, now: float | None = None, owns: Owns | None = None) -> int:
+        """Drop from the key index every entity that no window still open counts: Faust
+        expires a tumbling window's rows but never the keys it indexed, so without this the
+        index (and each `current` pass over it) would hold every name ever mentioned. Only
+        the keys of mentions partitions this worker owns (`owns`, by default the active
+        assignment); the tombstone goes to that partition of the index's changelog. Returns
+        how many keys went."""
+        now = time.time() if now is None else now
+        owns = owns or self._owns_actively()
+        inner: Any = self.table.table
+        index: Any = self.table.key_index_table
+        buckets = [inner.window.current(now - i * self.step) for i in range(WINDOW_STEPS + 1)]
+        name = self.mentions_topic.get_topic_name()
+        dropped = 0
+        for i, key in enumerate(list(index.keys())):
+            if i % PRUNE_CHUNK == PRUNE_CHUNK - 1:
+                await asyncio.sleep(0)  # a large index does not hold up the event loop
+            partition = mention_partition(key, self.partitions)
+            if not owns(partition) or any(inner.get((key, b)) for b in buckets):
+                continue
+            with writing_for(PartitionEvent(name, partition)):
+                index.pop(key, None)
+            dropped += 1
+        return dropped
+
+    def _owns_actively(self) -> Owns:
+        name = self.mentions_topic.get_topic_name()
+        actives = {tp.partition for tp in self.app.assignor.assigned_actives() if tp.topic == name}
+        return actives.__contains__
 
     def span(self, now: float) -> tuple[float, float]:
         """Start and end of the WINDOW_STEPS windows that `current` adds up."""
