@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     store: str = Field(
         "rocksdb://", description="Faust table store: rocksdb:// (on disk) or memory://"
     )
-    batch_size: int = Field(32, ge=1, description="stories handed to the NLP pool at once")
+    batch_size: int = Field(
+        8, ge=1, description="stories handed to the NLP pool at once (docs/performance.md)"
+    )
     batch_seconds: float = Field(0.2, gt=0, description="longest wait to fill a batch")
     nlp_processes: int = Field(1, ge=0, description="NLP worker processes (0 = in a thread)")
     finish_processes: int = Field(
