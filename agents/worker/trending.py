@@ -40,7 +40,7 @@ class Trending:
     """The windowed table and the two agents that feed it.
 
     Agent 1 reads the enriched topic (consumer-group semantics: each event counted once per
-    group), adds up the mentions of up to a second of events, and sends one bundle of counts to
+    group), adds up the mentions of up to 5 s of events, and sends one bundle of counts to
     each partition of an internal topic: an entity's partition is a hash of its key, so each
     entity key lives on exactly one partition and one worker. Agent 2 adds each bundle to a
     table of tumbling windows of `step` seconds; the last hour is the sum of the last
