@@ -6,6 +6,8 @@ docs/guarantees.md and, for 4, docs/operations.md.
    when the gap is two or more offsets wide (`min(acked) - committed > 1`, and not at all when
    the committed offset is 0): a single unprocessed message at the head is committed over. We
    hand it a committed offset one lower, which turns its check into `min(acked) > committed`.
+   Not covered: Faust keeps a commit of 0, or none, as None, and checks nothing then (until
+   the first commit after an assignment); this fix leaves that case as it is.
 2. `Stream.take_events` acks the batch in a `finally`, so a batch interrupted by a shutdown or
    a cancelled agent would be committed unprocessed. `hold_unfinished` marks such events as
    acked on the message (Faust then skips its own ack) without telling the consumer, so their
