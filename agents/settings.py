@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         "rocksdb://", description="Faust table store: rocksdb:// (on disk) or memory://"
     )
     batch_size: int = Field(
-        8, ge=1, description="stories handed to the NLP pool at once (docs/performance.md)"
+        32, ge=1, description="stories handed to the NLP pool at once (docs/performance.md)"
     )
     batch_seconds: float = Field(0.2, gt=0, description="longest wait to fill a batch")
     nlp_processes: int = Field(1, ge=0, description="NLP worker processes (0 = in a thread)")

@@ -17,7 +17,7 @@ RUNNER = CliRunner()
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["worker"], ["WIRESTREAM_BROKER=127.0.0.1:9092", "WIRESTREAM_BATCH_SIZE=8"]),
+        (["worker"], ["WIRESTREAM_BROKER=127.0.0.1:9092", "WIRESTREAM_BATCH_SIZE=32"]),
         (["enrich"], ["--pretty"]),
         (["push"], ["paths", "files, folders or globs"]),
         (["tail"], ["--count", "--dead-letters", "default: 10"]),
