@@ -17,12 +17,17 @@ docs/guarantees.md and, for 4, docs/operations.md.
    as processed (meant for transaction markers). During a rebalance the consumer seeks back to
    the committed offsets while the loop is still handing out records fetched before the seek;
    the next stale record then looks like a jump, and the records in between, already dropped
-   by the paused stream, are committed unprocessed. `guard_stale_fetches` drops the rest of a
-   fetched batch's records for every partition sought after the batch was fetched, and puts
-   back the read offset the seek set, so the loop reads them again from the committed offset
-   and sees no false gap. And aiokafka's
-   `seek_to_committed` leaves a partition with no commit yet (or a commit of 0) where its
-   prefetch stopped: such a partition is sought to its beginning instead.
+   by the paused stream, are committed unprocessed. `guard_stale_fetches` drops, for every
+   partition sought after the client handed a batch over, the rest of that batch's records,
+   and puts back the read offset the seek set, so the loop reads them again from the
+   committed offset and sees no false gap. Which records are stale is decided in aiokafka's
+   own thread, where seeks and hand-overs happen one after the other (`count_seeks`,
+   `note_handover`): the main loop hears of a seek only some awaits later, and records
+   fetched from the new position may be on their way by then. Taking the news as the moment
+   of the seek dropped such records although nothing would fetch them again (a SIGKILL run
+   skipped 280 prepared records so and lost a first version; see docs/guarantees.md). And
+   aiokafka's `seek_to_committed` leaves a partition with no commit yet (or a commit of 0)
+   where its prefetch stopped: such a partition is sought to its beginning instead.
 4. aiokafka retries an offset commit for as long as the broker answers
    UNKNOWN_TOPIC_OR_PARTITION, and Faust waits for every commit (its commit timer, and each
    rebalance before it revokes partitions). A consumed topic deleted under the worker (the
@@ -37,6 +42,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
+from aiokafka.consumer.fetcher import Fetcher
 from aiokafka.consumer.group_coordinator import GroupCoordinator
 from aiokafka.errors import UnknownTopicOrPartitionError
 from faust.transport.consumer import Consumer
@@ -70,11 +76,32 @@ def guard_offset_commits() -> None:
 
 
 def guard_stale_fetches() -> None:
-    """Fix 3: a seek makes the rest of the batch being handed out stale."""
+    """Fix 3: a seek makes the records the client handed over before it stale."""
     original_getmany = Consumer.getmany
     original_seek = Consumer.seek
     original_perform_seek = Consumer.perform_seek
     original_seek_to_committed = KafkaConsumer.seek_to_committed
+    original_seek_to = Fetcher.seek_to
+    original_reset = Fetcher.request_offset_reset
+    original_fetched_records = Fetcher.fetched_records
+
+    # aiokafka's two ways to move a position, and its hand-over of fetched records: all three
+    # run in the client's own thread, so a hand-over is counted before or after a seek, never
+    # half-way (the main loop learns of a seek only some awaits later)
+    def seek_to(self: Any, tp: Any, offset: int) -> Any:
+        result = original_seek_to(self, tp, offset)
+        count_seeks(self, [tp])
+        return result
+
+    def request_offset_reset(self: Any, tps: Any, strategy: Any) -> Any:
+        result = original_reset(self, tps, strategy)
+        count_seeks(self, tps)
+        return result
+
+    async def fetched_records(self: Any, *args: Any, **kwargs: Any) -> Any:
+        records = await original_fetched_records(self, *args, **kwargs)
+        note_handover(self, records)
+        return records
 
     async def seek_to_committed(self: Any) -> Any:
         offsets = await original_seek_to_committed(self)
@@ -100,6 +127,9 @@ def guard_stale_fetches() -> None:
     def getmany(self: Any, timeout: float) -> AsyncIterator[tuple[Any, Any]]:
         return fresh_records(self, original_getmany(self, timeout))
 
+    Fetcher.seek_to = seek_to
+    Fetcher.request_offset_reset = request_offset_reset
+    Fetcher.fetched_records = fetched_records
     Consumer.getmany = getmany  # type: ignore[method-assign]
     Consumer.seek = seek  # type: ignore[method-assign]
     Consumer.perform_seek = perform_seek  # type: ignore[method-assign]
@@ -129,54 +159,100 @@ def skip_commits_of_deleted_topics() -> None:
     GroupCoordinator._do_commit_offsets = do_commit_offsets
 
 
-def note_seek(consumer: Any, tps: Iterable[Any]) -> None:
-    """A seek happened: remember the read offsets it set, and that batches in flight are stale."""
-    state = _seek_state(consumer)
-    state["epoch"] += 1
+def count_seeks(fetcher: Any, tps: Iterable[Any]) -> None:
+    """In the client's thread: these partitions' positions moved (a seek or a reset)."""
+    sought = _client_state(fetcher)["sought"]
     for tp in tps:
-        state["read"][tp] = (state["epoch"], consumer._read_offset.get(tp))
+        sought[tp] = sought.get(tp, 0) + 1
+
+
+def note_handover(fetcher: Any, records: Any) -> None:
+    """In the client's thread: records handed over now were fetched after the seeks so far."""
+    state = _client_state(fetcher)
+    sought = state["sought"]
+    state["handed"] = {tp: sought.get(tp, 0) for tp in records}
+
+
+def note_seek(consumer: Any, tps: Iterable[Any]) -> None:
+    """In the main loop, once Faust has set the read offsets of a seek: remember them (and that
+    records handed over before the seek are stale). Records the client handed over after the
+    seek may already have been delivered while the seek was on its way here; the read offset
+    is then the last of those, not the seek's (else the next one would look like a gap)."""
+    seeks = _client_state(_fetcher(consumer))["sought"]
+    state = _seek_state(consumer)
+    for tp in tps:
+        count = seeks.get(tp, 0)
+        delivered = state["delivered"].get(tp)
+        if delivered is not None and delivered[0] >= count:
+            consumer._read_offset[tp] = delivered[1]
+        state["read"][tp] = (count, consumer._read_offset.get(tp))
 
 
 async def fresh_records(
     consumer: Any, batch: AsyncIterator[tuple[Any, Any]]
 ) -> AsyncIterator[tuple[Any, Any]]:
-    """Records of `batch`, less those of partitions sought back after the batch was fetched
-    (the seek made them stale: they are fetched again from the seek's position). Records of
-    other partitions go on. The fetch loop sets a partition's read offset after delivering its
-    record; when the seek came during that delivery, the seek's read offset is put back."""
+    """Records of `batch`, less those of partitions the client sought after handing the batch
+    over (the seek made them stale: they are fetched again from the seek's position). Records
+    of other partitions go on, and so do records the client handed over after a seek, even
+    when the main loop hears of that seek only while delivering them. The fetch loop sets a
+    partition's read offset after delivering its record; when a seek came during that
+    delivery, the seek's read offset is put back."""
+    client = _client_state(_fetcher(consumer))
     state = _seek_state(consumer)
-    fetched_at: int | None = None
+    handed: dict[Any, int] | None = None
     delivering = None
     try:
         async for tp, message in batch:
-            if fetched_at is None:  # the batch arrives with its first record
-                fetched_at = state["epoch"]
-            _settle(consumer, state, delivering, fetched_at)
+            if handed is None:  # the client handed the batch over just before its first record
+                handed = dict(client["handed"])
+            _settle(consumer, client, state, delivering, handed)
             delivering = None
-            if _sought_since(state, tp, fetched_at):
+            if _stale(client, handed, tp):
                 continue
             delivering = tp
+            state["delivered"][tp] = (handed.get(tp, 0), message.offset)
             yield tp, message
     finally:
         await batch.aclose()  # type: ignore[attr-defined]
-        if fetched_at is not None:
-            _settle(consumer, state, delivering, fetched_at)
+        if handed is not None:
+            _settle(consumer, client, state, delivering, handed)
 
 
-def _sought_since(state: dict[str, Any], tp: Any, epoch: int) -> bool:
-    sought, _ = state["read"].get(tp, (0, None))
-    return bool(sought > epoch)
+def _stale(client: dict[str, Any], handed: dict[Any, int], tp: Any) -> bool:
+    return bool(client["sought"].get(tp, 0) > handed.get(tp, 0))
 
 
-def _settle(consumer: Any, state: dict[str, Any], tp: Any, epoch: int) -> None:
-    if tp is not None and _sought_since(state, tp, epoch):
-        consumer._read_offset[tp] = state["read"][tp][1]
+def _settle(
+    consumer: Any, client: dict[str, Any], state: dict[str, Any], tp: Any, handed: dict[Any, int]
+) -> None:
+    """After `tp`'s record was delivered: if the client sought `tp` meanwhile and Faust has set
+    that seek's read offset already, the loop just overwrote it: put it back."""
+    if tp is None or not _stale(client, handed, tp):
+        return
+    count, read = state["read"].get(tp, (None, None))
+    if count == client["sought"].get(tp, 0):
+        consumer._read_offset[tp] = read
+
+
+def _fetcher(consumer: Any) -> Any:
+    return consumer._thread._ensure_consumer()._fetcher
+
+
+def _client_state(fetcher: Any) -> dict[str, Any]:
+    state = fetcher.__dict__.get("_wirestream_seeks")
+    if state is None:
+        state = fetcher.__dict__["_wirestream_seeks"] = {"sought": {}, "handed": {}}
+    return state  # type: ignore[no-any-return]
 
 
 def _seek_state(consumer: Any) -> dict[str, Any]:
     state = consumer.__dict__.get("_wirestream_seeks")
     if state is None:
-        state = consumer.__dict__["_wirestream_seeks"] = {"epoch": 0, "read": {}, "committed": {}}
+        state = consumer.__dict__["_wirestream_seeks"] = {
+            "read": {},
+            "committed": {},
+            "delivered": {},
+        }
     return state  # type: ignore[no-any-return]
 
 

@@ -7,14 +7,17 @@ import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
+from typing import Any
 
 from faust.transport.consumer import Consumer
 from intervaltree import IntervalTree
 
 from agents.worker.faust_fixes import (
+    count_seeks,
     fresh_records,
     guard_offset_commits,
     hold_unfinished,
+    note_handover,
     note_seek,
 )
 
@@ -52,28 +55,53 @@ def test_held_events_are_not_acked_by_faust() -> None:
     assert message.acked is True  # Faust's own ack is then a no-op: the consumer never hears
 
 
+def record(offset: int) -> SimpleNamespace:
+    return SimpleNamespace(offset=offset)
+
+
+async def offsets(records: AsyncIterator[tuple[str, Any]]) -> AsyncIterator[tuple[str, int]]:
+    async for tp, message in records:
+        yield tp, message.offset
+
+
 class FetchLoop:
     """Faust's fetch loop, reduced to its offset bookkeeping: a record further than one past
-    the read offset opens a gap (counted as processed), then the record's offset is read."""
+    the read offset opens a gap (counted as processed), then the record's offset is read.
+    `fetcher` stands for aiokafka's, which counts seeks and hand-overs in the client thread."""
 
     def __init__(self, committed: int) -> None:
-        self.consumer = SimpleNamespace(_read_offset={"tp": committed})
+        self.fetcher = SimpleNamespace()
+        client = SimpleNamespace(_fetcher=self.fetcher)
+        self.consumer = SimpleNamespace(
+            _read_offset={"tp": committed},
+            _thread=SimpleNamespace(_ensure_consumer=lambda: client),
+        )
         self.gaps: list[tuple[int, int]] = []
         self.delivered: list[int] = []
 
-    async def drain(self, records: list[int], seek_after: int | None = None) -> None:
-        async def batch() -> AsyncIterator[tuple[str, int]]:
-            for offset in records:
-                yield "tp", offset
+    def seek(self, tp: str, offset: int) -> None:
+        """A seek as it reaches both threads at once: the client moves, Faust sets the read
+        offset and the guard hears of it."""
+        count_seeks(self.fetcher, [tp])
+        self.consumer._read_offset[tp] = offset
+        note_seek(self.consumer, [tp])
 
-        async for tp, offset in fresh_records(self.consumer, batch()):
-            read = self.consumer._read_offset[tp]
-            if offset - read > 1:
-                self.gaps.append((read + 1, offset))
-            self.delivered.append(offset)
+    def deliver(self, tp: str, offset: int) -> None:
+        read = self.consumer._read_offset[tp]
+        if offset - read > 1:
+            self.gaps.append((read + 1, offset))
+        self.delivered.append(offset)
+
+    async def drain(self, records: list[int], seek_after: int | None = None) -> None:
+        async def batch() -> AsyncIterator[tuple[str, Any]]:
+            note_handover(self.fetcher, ["tp"])
+            for offset in records:
+                yield "tp", record(offset)
+
+        async for tp, offset in offsets(fresh_records(self.consumer, batch())):
+            self.deliver(tp, offset)
             if offset == seek_after:  # a rebalance seeks back while this record is delivered
-                self.consumer._read_offset[tp] = 28
-                note_seek(self.consumer, [tp])
+                self.seek(tp, 28)
             self.consumer._read_offset[tp] = offset
 
 
@@ -97,16 +125,17 @@ def test_without_a_seek_every_record_is_handed_out() -> None:
 
 def test_a_seek_of_another_partition_leaves_this_partition_flowing() -> None:
     loop = FetchLoop(committed=9)
-    note_seek(loop.consumer, ["tp"])  # long ago: the partition was sought to 9
+    loop.seek("tp", 9)  # long ago: the partition was sought to 9
 
-    async def batch() -> AsyncIterator[tuple[str, int]]:
-        yield "tp", 10
-        note_seek(loop.consumer, ["other"])  # now a different partition is sought
-        yield "tp", 11
+    async def batch() -> AsyncIterator[tuple[str, Any]]:
+        note_handover(loop.fetcher, ["tp"])
+        yield "tp", record(10)
+        loop.seek("other", 0)  # now a different partition is sought
+        yield "tp", record(11)
 
     async def drain() -> list[int]:
         seen = []
-        async for tp, offset in fresh_records(loop.consumer, batch()):
+        async for tp, offset in offsets(fresh_records(loop.consumer, batch())):
             loop.consumer._read_offset[tp] = offset
             seen.append(offset)
         return seen
@@ -121,19 +150,49 @@ def test_a_batch_fetched_after_the_seek_is_handed_out_whole() -> None:
     comes from the new position and must all be delivered (dropping it stalled partitions)."""
     loop = FetchLoop(committed=31)
 
-    async def batch() -> AsyncIterator[tuple[str, int]]:
-        loop.consumer._read_offset["tp"] = 28
-        note_seek(loop.consumer, ["tp"])  # rebalance: sought back before the fetch returned
+    async def batch() -> AsyncIterator[tuple[str, Any]]:
+        loop.seek("tp", 28)  # rebalance: sought back before the fetch returned
+        note_handover(loop.fetcher, ["tp"])
         for offset in (29, 30, 31, 32):
-            yield "tp", offset
+            yield "tp", record(offset)
 
     async def drain() -> None:
-        async for tp, offset in fresh_records(loop.consumer, batch()):
-            loop.delivered.append(offset)
+        async for tp, offset in offsets(fresh_records(loop.consumer, batch())):
+            loop.deliver(tp, offset)
             loop.consumer._read_offset[tp] = offset
 
     asyncio.run(drain())
     assert loop.delivered == [29, 30, 31, 32]
+    assert loop.gaps == []
+
+
+def test_records_handed_over_after_a_seek_the_main_loop_has_not_heard_of_all_go_out() -> None:
+    """The client seeks in its own thread, then hands over records from the new position; the
+    main loop learns of the seek some awaits later, while it is delivering them. Taking the
+    seek's news as the moment made the rest of that batch stale, though nothing would fetch
+    it again: 280 prepared records were skipped this way in a SIGKILL run, and a first version
+    among them was lost once its second version had been published."""
+    loop = FetchLoop(committed=80)
+
+    async def batch() -> AsyncIterator[tuple[str, Any]]:
+        count_seeks(loop.fetcher, ["tp"])  # client thread: seek to the committed 80 ...
+        note_handover(loop.fetcher, ["tp"])  # ... then 80.. fetched from there
+        for offset in (80, 81, 82):
+            yield "tp", record(offset)
+        loop.consumer._read_offset["tp"] = 80  # main loop: Faust's perform_seek goes on
+        note_seek(loop.consumer, ["tp"])
+        for offset in (83, 84):
+            yield "tp", record(offset)
+
+    async def drain() -> None:
+        async for tp, offset in offsets(fresh_records(loop.consumer, batch())):
+            loop.deliver(tp, offset)
+            loop.consumer._read_offset[tp] = offset
+
+    asyncio.run(drain())
+    assert loop.delivered == [80, 81, 82, 83, 84]
+    assert loop.gaps == []  # 81..83 are not counted as processed unread
+    assert loop.consumer._read_offset["tp"] == 84
 
 
 def test_partitions_with_no_commit_are_read_again_from_their_beginning() -> None:
