@@ -92,6 +92,12 @@ class FetchLoop:
             self.gaps.append((read + 1, offset))
         self.delivered.append(offset)
 
+    async def run(self, batch: AsyncIterator[tuple[str, Any]]) -> None:
+        """Deliver a batch a test scripts (with its seeks and hand-overs inside)."""
+        async for tp, offset in offsets(fresh_records(self.consumer, batch)):
+            self.deliver(tp, offset)
+            self.consumer._read_offset[tp] = offset
+
     async def drain(self, records: list[int], seek_after: int | None = None) -> None:
         async def batch() -> AsyncIterator[tuple[str, Any]]:
             note_handover(self.fetcher, ["tp"])
@@ -156,12 +162,7 @@ def test_a_batch_fetched_after_the_seek_is_handed_out_whole() -> None:
         for offset in (29, 30, 31, 32):
             yield "tp", record(offset)
 
-    async def drain() -> None:
-        async for tp, offset in offsets(fresh_records(loop.consumer, batch())):
-            loop.deliver(tp, offset)
-            loop.consumer._read_offset[tp] = offset
-
-    asyncio.run(drain())
+    asyncio.run(loop.run(batch()))
     assert loop.delivered == [29, 30, 31, 32]
     assert loop.gaps == []
 
@@ -184,12 +185,7 @@ def test_records_handed_over_after_a_seek_the_main_loop_has_not_heard_of_all_go_
         for offset in (83, 84):
             yield "tp", record(offset)
 
-    async def drain() -> None:
-        async for tp, offset in offsets(fresh_records(loop.consumer, batch())):
-            loop.deliver(tp, offset)
-            loop.consumer._read_offset[tp] = offset
-
-    asyncio.run(drain())
+    asyncio.run(loop.run(batch()))
     assert loop.delivered == [80, 81, 82, 83, 84]
     assert loop.gaps == []  # 81..83 are not counted as processed unread
     assert loop.consumer._read_offset["tp"] == 84
