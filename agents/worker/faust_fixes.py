@@ -34,6 +34,15 @@ docs/guarantees.md and, for 4, docs/operations.md.
    enriched topic, which the trending agents read) so stalled the whole worker for good.
    `skip_commits_of_deleted_topics` drops, from a commit the broker refused that way, the
    partitions of topics the client's metadata no longer has; the rest is committed.
+5. mode's `FlowControlEvent.resume` clears every stream queue, also when the flow was not
+   suspended. Faust's table recovery resumes the flow while it reads the changelogs, then
+   resumes the stream partitions, seeks them to their committed offsets and resumes the flow
+   again: whatever the fetch loop delivered into the queues in between (from the committed
+   offsets on, the seek and all) was thrown away, past its read offset and fetch position, so
+   nothing read it again. That is the first version lost after a crash and the stalls of
+   docs/guarantees.md. `keep_queues_on_a_running_resume` clears the queues only when the flow
+   was suspended, which is when they can hold events from before a rebalance (Faust clears
+   them at the revocation too).
 """
 
 from __future__ import annotations
@@ -47,18 +56,20 @@ from aiokafka.consumer.group_coordinator import GroupCoordinator
 from aiokafka.errors import UnknownTopicOrPartitionError
 from faust.transport.consumer import Consumer
 from faust.transport.drivers.aiokafka import Consumer as KafkaConsumer
+from mode.utils.queues import FlowControlEvent
 
 log = logging.getLogger(__name__)
 _patched = False
 
 
 def guard_offset_commits() -> None:
-    """Install fixes 1, 3 and 4 once per process."""
+    """Install fixes 1, 3, 4 and 5 once per process."""
     global _patched
     if _patched:
         return
     guard_stale_fetches()
     skip_commits_of_deleted_topics()
+    keep_queues_on_a_running_resume()
     original = Consumer._new_offset
 
     def new_offset(self: Any, tp: Any) -> int | None:
@@ -157,6 +168,19 @@ def skip_commits_of_deleted_topics() -> None:
             raise
 
     GroupCoordinator._do_commit_offsets = do_commit_offsets
+
+
+def keep_queues_on_a_running_resume() -> None:
+    """Fix 5: resuming a flow that runs keeps what the stream queues hold."""
+
+    def resume(self: Any) -> None:
+        was_suspended = self._suspend.is_set()
+        self._suspend.clear()
+        self._resume.set()
+        if was_suspended:
+            self.clear()
+
+    FlowControlEvent.resume = resume  # type: ignore[method-assign]
 
 
 def count_seeks(fetcher: Any, tps: Iterable[Any]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from faust.transport.consumer import Consumer
 from intervaltree import IntervalTree
+from mode.utils.queues import FlowControlEvent, FlowControlQueue
 
 from agents.worker.faust_fixes import (
     count_seeks,
@@ -210,3 +211,21 @@ def test_partitions_with_no_commit_are_read_again_from_their_beginning() -> None
     offsets = asyncio.run(KafkaConsumer.seek_to_committed(fake))  # type: ignore[arg-type]
     assert offsets["committed"] == 96
     assert sorted(sought) == ["committed-at-zero", "never-committed"]
+
+
+def test_resuming_a_running_flow_keeps_the_queued_events() -> None:
+    """Faust's recovery resumes the flow, seeks the stream partitions, and resumes it again:
+    events delivered in between were cleared, and nothing read them again."""
+
+    async def queued_after(steps: list[str]) -> int:
+        guard_offset_commits()
+        flow = FlowControlEvent(initially_suspended=True)
+        queue: FlowControlQueue[str] = FlowControlQueue(flow_control=flow, clear_on_resume=True)
+        flow.resume()  # recovery reads the changelogs
+        queue.put_nowait("prepared story")  # delivered once the stream partitions resume
+        for step in steps:
+            getattr(flow, step)()
+        return queue.qsize()
+
+    assert asyncio.run(queued_after(["resume"])) == 1  # the second resume: nothing lost
+    assert asyncio.run(queued_after(["suspend", "resume"])) == 0  # after a rebalance: cleared
