@@ -24,8 +24,9 @@ docs/guarantees.md and, for 4, docs/operations.md.
    own thread, where seeks and hand-overs happen one after the other (`count_seeks`,
    `note_handover`): the main loop hears of a seek only some awaits later, and records
    fetched from the new position may be on their way by then. Taking the news as the moment
-   of the seek dropped such records although nothing would fetch them again (a SIGKILL run
-   skipped 280 prepared records so and lost a first version; see docs/guarantees.md). And
+   of the seek dropped such records although nothing would fetch them again (with fix 5's
+   cause, this is how a SIGKILL run skipped 280 prepared records and lost a first version;
+   see docs/guarantees.md). And
    aiokafka's `seek_to_committed` leaves a partition with no commit yet (or a commit of 0)
    where its prefetch stopped: such a partition is sought to its beginning instead.
 4. aiokafka retries an offset commit for as long as the broker answers
