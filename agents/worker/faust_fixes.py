@@ -26,9 +26,9 @@ docs/guarantees.md and, for 4, docs/operations.md.
    fetched from the new position may be on their way by then. Taking the news as the moment
    of the seek dropped such records although nothing would fetch them again (with fix 5's
    cause, this is how a SIGKILL run skipped 280 prepared records and lost a first version;
-   see docs/guarantees.md). And
-   aiokafka's `seek_to_committed` leaves a partition with no commit yet (or a commit of 0)
-   where its prefetch stopped: such a partition is sought to its beginning instead.
+   see docs/guarantees.md). And aiokafka's `seek_to_committed` leaves a partition with no
+   commit yet (or a commit of 0) where its prefetch stopped: such a partition is sought to its
+   beginning instead.
 4. aiokafka retries an offset commit for as long as the broker answers
    UNKNOWN_TOPIC_OR_PARTITION, and Faust waits for every commit (its commit timer, and each
    rebalance before it revokes partitions). A consumed topic deleted under the worker (the
